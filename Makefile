@@ -1,0 +1,42 @@
+# Two commands on a fresh machine: `make build` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: build test serve lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP)
+	$(BIN)/bulletin build
+
+serve: $(STAMP)
+	$(BIN)/bulletin serve
+
+# The HTML validator comes from npm (vnu-jar); node_modules is git-ignored.
+node_modules/vnu-jar/build/dist/vnu.jar:
+	npm install --no-save --no-audit --no-fund vnu-jar@26 >/dev/null
+
+test: $(STAMP) node_modules/vnu-jar/build/dist/vnu.jar
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests benchmarks
+
+format: $(STAMP)
+	$(BIN)/ruff format generator tests benchmarks
+	$(BIN)/ruff check --fix generator tests benchmarks
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf _site .bulletin-cache

@@ -1,0 +1,12 @@
+"""Placeholder until its issue lands; replaced by the real module."""
+
+from __future__ import annotations
+
+import argparse
+
+from generator.config import SiteConfig
+from generator.errors import BulletinError
+
+
+def run_check_command(args: argparse.Namespace, config: SiteConfig) -> int:
+    raise BulletinError("'check' is not available yet")

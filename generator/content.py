@@ -1,0 +1,222 @@
+"""Read and write the editable source of truth: Markdown articles with YAML front matter,
+plus one ``bulletin.yaml`` per bulletin folder recording what ingest wrote.
+
+Parsing works on strings (``parse_article``) so tests need no disk; ``read_article``
+wraps it for files. Every error names the file and the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import BulletinError
+
+BULLETIN_META = "bulletin.yaml"
+_FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
+
+
+@dataclass(frozen=True)
+class Region:
+    province: str
+    city: str | None
+    county: str | None  # a county-level division or a functional zone (江北新区)
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"province": self.province, "city": self.city, "county": self.county}
+
+
+@dataclass
+class ArticleSource:
+    """One article as stored in content/<bulletin>/NN-<slug>.md."""
+
+    title: str
+    body: str  # Markdown: paragraphs separated by blank lines, subheadings as "## "
+    bulletin: str
+    order: int
+    slug: str
+    place: str | None = None
+    region: Region | None = None
+    authors: list[str] = field(default_factory=list)
+    date: dt.date | None = None
+    src_path: str = ""  # relative to content/, e.g. "000_x/01-jiangbei.md"; set when read
+
+
+@dataclass
+class BulletinMeta:
+    """content/<bulletin>/bulletin.yaml: where a bulletin came from and what ingest wrote."""
+
+    id: str
+    date: dt.date | None
+    source: str  # the raw file's name in seeds/
+    source_sha256: str
+    encoding: str
+    articles: dict[str, str] = field(default_factory=dict)  # file name → sha256 as written
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def dump_article(article: ArticleSource) -> str:
+    """The Markdown text of an article: front matter in a fixed, hand-editable order."""
+    meta: dict[str, Any] = {
+        "title": article.title,
+        "place": article.place,
+        "region": article.region.as_dict() if article.region else None,
+        "authors": list(article.authors),
+        "bulletin": article.bulletin,
+        "order": article.order,
+    }
+    if article.date is not None:
+        meta["date"] = article.date
+    meta["slug"] = article.slug
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    body = article.body.strip("\n")
+    return f"---\n{front}---\n\n{body}\n"
+
+
+def parse_article(text: str, src_path: str = "<string>") -> ArticleSource:
+    """Parse Markdown with front matter; raise BulletinError naming src_path and line."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    match = _FRONT_MATTER_RE.match(text)
+    if not match:
+        raise BulletinError("missing YAML front matter (a '---' line, then '---')", src_path, 1)
+    try:
+        meta = yaml.safe_load(match.group(1)) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(error, "problem", None) or str(error)
+        raise BulletinError(f"invalid front matter: {problem}", src_path, line) from None
+    if not isinstance(meta, dict):
+        raise BulletinError("front matter must be a mapping of keys", src_path, 2)
+    body = text[match.end() :].strip("\n")
+    return _article_from_meta(meta, body, src_path)
+
+
+def _article_from_meta(meta: dict[str, Any], body: str, src_path: str) -> ArticleSource:
+    def fail(message: str, key: str) -> BulletinError:
+        return BulletinError(message, src_path, _key_line(key, src_path, meta))
+
+    for key in ("title", "bulletin", "order", "slug"):
+        if meta.get(key) in (None, ""):
+            raise fail(f"front matter needs '{key}'", key)
+    if not isinstance(meta["order"], int):
+        raise fail("'order' must be a whole number", "order")
+    authors = meta.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise fail("'authors' must be a list of names", "authors")
+    return ArticleSource(
+        title=str(meta["title"]),
+        body=body,
+        bulletin=str(meta["bulletin"]),
+        order=meta["order"],
+        slug=str(meta["slug"]),
+        place=meta.get("place"),
+        region=_region_from_meta(meta.get("region"), fail),
+        authors=[a.strip() for a in authors if a.strip()],
+        date=_date_from_meta(meta.get("date"), fail),
+        src_path=src_path,
+    )
+
+
+def _region_from_meta(value: Any, fail: Any) -> Region | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or not value.get("province"):
+        raise fail("'region' must have 'province', 'city' and 'county' (or be null)", "region")
+    return Region(value["province"], value.get("city"), value.get("county"))
+
+
+def _date_from_meta(value: Any, fail: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise fail("'date' must be YYYY-MM-DD", "date") from None
+
+
+def _key_line(key: str, src_path: str, meta: dict[str, Any]) -> int | None:
+    """The 1-based file line of a front matter key, for error messages."""
+    try:
+        lines = Path(src_path).read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return None
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 2
+
+
+def read_article(path: Path, content_dir: Path) -> ArticleSource:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BulletinError(f"not UTF-8 text ({error.reason})", path) from None
+    article = parse_article(text, str(path))
+    article.src_path = path.relative_to(content_dir).as_posix()
+    return article
+
+
+def dump_bulletin_meta(meta: BulletinMeta) -> str:
+    data = {
+        "id": meta.id,
+        "date": meta.date,
+        "source": meta.source,
+        "source_sha256": meta.source_sha256,
+        "encoding": meta.encoding,
+        "articles": dict(meta.articles),
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def read_bulletin_meta(path: Path) -> BulletinMeta:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise BulletinError(
+            f"invalid YAML: {getattr(error, 'problem', error)}",
+            path,
+            mark.line + 1 if mark else None,
+        ) from None
+    if not isinstance(data, dict) or "id" not in data:
+        raise BulletinError("bulletin metadata needs an 'id'", path)
+    date = data.get("date")
+    if date is not None and not isinstance(date, dt.date):
+        try:
+            date = dt.date.fromisoformat(str(date))
+        except ValueError:
+            raise BulletinError("'date' must be YYYY-MM-DD", path) from None
+    return BulletinMeta(
+        id=str(data["id"]),
+        date=date,
+        source=str(data.get("source", "")),
+        source_sha256=str(data.get("source_sha256", "")),
+        encoding=str(data.get("encoding", "")),
+        articles={str(k): str(v) for k, v in (data.get("articles") or {}).items()},
+    )
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a temporary file in the same folder and rename, so readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""Raw bulletin text → articles: decode, split, rejoin, drop repeats, classify, places."""
