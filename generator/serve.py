@@ -1,12 +1,807 @@
-"""Placeholder until its issue lands; replaced by the real module."""
+"""Live preview: build once, serve the output folder, rebuild on save, tell open tabs.
+
+The server knows nothing about the generator (as in MkDocs' livereload): it is handed a
+``build`` callable that returns which output files changed, or raises. Four kinds of
+thread share one ``LiveState`` guarded by one condition:
+
+- the watchdog observer only records changed paths and notifies;
+- one rebuild loop waits for a quiet spell (rapid saves → one build), sorts the paths
+  with ``generator.changes`` and calls ``build``; it then publishes a ``LiveEvent``;
+- HTTP request threads wait on the condition while a build runs, so no half-built page
+  is ever served;
+- each Server-Sent Events stream (one per open tab) waits on the same condition and
+  pushes every new event.
+
+The reload client (``generator/data/livereload.js``) is injected into HTML responses by
+this server only; ``bulletin build`` output never contains it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
+import errno
+import json
+import secrets
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from pathlib import Path, PurePath
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote
 
-from generator.config import SiteConfig
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from generator import build as site_build
+from generator.changes import ChangeSet, WatchRoots, summarise_changes
+from generator.config import SiteConfig, load_config
 from generator.errors import BulletinError
+
+EVENTS_PATH = "/__livereload/events"
+STATUS_PATH = "/__livereload/status"
+QUIET_SECONDS = 0.06  # a burst of saves must be this quiet before the rebuild starts
+MAX_DELAY_SECONDS = 1.0  # ...unless saves never stop: then build anyway after this long
+PORT_TRIES = 20  # a busy port moves on to the next free one, at most this many
+PAGE_LIST_LIMIT = 2000  # above this many changed URLs, tell every tab to reload instead
+HISTORY = 100  # events kept for streams that reconnect
+KEEPALIVE_SECONDS = 15.0
+_WATCHED_EVENTS = {"created", "modified", "deleted", "moved"}  # not opened/closed: builds read
+
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".htm": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".map": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".xsl": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    # Pagefind's index files are binary (gzip-framed); its loader fetches them as bytes.
+    ".pagefind": "application/octet-stream",
+    ".pf_fragment": "application/octet-stream",
+    ".pf_index": "application/octet-stream",
+    ".pf_meta": "application/octet-stream",
+    ".pf_filter": "application/octet-stream",
+}
+FEED_NAMES = {"feed.xml", "atom.xml"}
+FEED_TYPE = "application/atom+xml; charset=utf-8"
+DEFAULT_TYPE = "application/octet-stream"
+_NOT_FOUND_PAGE = (
+    '<!doctype html>\n<html lang="zh-Hans"><head><meta charset="utf-8"><title>404</title>'
+    "</head><body><h1>404</h1><p>页面不存在 (not found). The site has no 404.html yet.</p>"
+    "</body></html>\n"
+).encode()
+
+
+# ---------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build tells the server: output-relative posix paths that changed."""
+
+    written: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+
+BuildCallable = Callable[[ChangeSet], BuildReport]
+
+
+@dataclass(frozen=True)
+class BuildFailure:
+    """A build error as the terminal and the overlay show it: ``path:line: message``."""
+
+    text: str
+    path: str | None = None
+    line: int | None = None
+
+    @classmethod
+    def from_exception(cls, error: BaseException, root: Path) -> BuildFailure:
+        if isinstance(error, BulletinError):
+            path = _display_path(error.path, root) if error.path is not None else None
+            where = path if error.line is None or path is None else f"{path}:{error.line}"
+            text = f"{where}: {error.message}" if where else error.message
+            return cls(text, path, error.line)
+        return cls(f"internal error: {type(error).__name__}: {error}")
+
+
+@dataclass(frozen=True)
+class LiveEvent:
+    """One finished build, as pushed to every open tab."""
+
+    version: int
+    failure: BuildFailure | None
+    warnings: tuple[str, ...]
+    pages: tuple[str, ...]  # URLs of changed or deleted files other than stylesheets
+    styles: tuple[str, ...]  # URLs of changed stylesheets: swapped in place
+    reload_all: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "error": dataclasses.asdict(self.failure) if self.failure else None,
+            "warnings": list(self.warnings),
+            "pages": list(self.pages),
+            "styles": list(self.styles),
+            "reload_all": self.reload_all,
+        }
+
+
+# ---------------------------------------------------------------------------- pure helpers
+
+
+def _display_path(path: Path | str, root: Path) -> str:
+    path = Path(path)
+    try:
+        return path.absolute().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def output_url(relative: str, base_path: str) -> str:
+    """The URL of an output file: ``x/index.html`` → ``/x/``; non-ASCII is percent-encoded."""
+    if relative == "index.html":
+        relative = ""
+    elif relative.endswith("/index.html"):
+        relative = relative[: -len("index.html")]
+    return base_path + quote(relative)
+
+
+def make_event(
+    version: int, report: BuildReport | None, failure: BuildFailure | None, base_path: str
+) -> LiveEvent:
+    """Turn a build's changed files into what tabs need: pages to reload, sheets to swap."""
+    if report is None:
+        return LiveEvent(version, failure, (), (), ())
+    changed = {*report.written, *report.deleted}
+    styles = tuple(sorted(output_url(p, base_path) for p in changed if p.endswith(".css")))
+    pages = tuple(sorted(output_url(p, base_path) for p in changed if not p.endswith(".css")))
+    if len(pages) > PAGE_LIST_LIMIT:
+        return LiveEvent(version, None, report.warnings, (), styles, reload_all=True)
+    return LiveEvent(version, None, report.warnings, pages, styles)
+
+
+def content_type(path: PurePath) -> str:
+    if path.name in FEED_NAMES:
+        return FEED_TYPE
+    return MIME_TYPES.get(path.suffix.lower(), DEFAULT_TYPE)
+
+
+def inject_before_body_end(html: bytes, snippet: bytes) -> bytes:
+    """Insert the client before the last ``</body>``, or append it when there is none."""
+    index = html.lower().rfind(b"</body>")
+    if index < 0:
+        return html + snippet
+    return html[:index] + snippet + html[index:]
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a request path resolves to: a file to send, a redirect, or a refusal."""
+
+    status: HTTPStatus
+    file: Path | None = None
+    location: str | None = None
+
+
+def resolve_request(raw_target: str, base_path: str, root: Path) -> Target:
+    """Map a raw request target to a file inside ``root``, refusing anything that escapes.
+
+    Refused with 403: backslashes, encoded slashes or NULs, ``.``/``..``/empty segments
+    (also percent-encoded), and symlinks whose real path leaves ``root``. Paths outside
+    the base path, hidden files and missing files are 404. Directory URLs serve their
+    index.html; a directory without its trailing slash is redirected (301).
+    """
+    if not raw_target.startswith("/"):
+        return Target(HTTPStatus.BAD_REQUEST)
+    raw_path, _, query = raw_target.partition("?")
+    raw_path = raw_path.partition("#")[0]
+    lowered = raw_path.lower()
+    if "\\" in raw_path or any(code in lowered for code in ("%2f", "%5c", "%00")):
+        return Target(HTTPStatus.FORBIDDEN)
+    try:
+        path = unquote(raw_path, errors="strict")
+    except UnicodeDecodeError:
+        return Target(HTTPStatus.BAD_REQUEST)
+    if "\x00" in path or "\\" in path:
+        return Target(HTTPStatus.FORBIDDEN)
+    suffix = f"?{query}" if query else ""
+    if not path.startswith(base_path):
+        if path + "/" == base_path or path == "/":
+            return Target(HTTPStatus.MOVED_PERMANENTLY, location=base_path + suffix)
+        return Target(HTTPStatus.NOT_FOUND)
+    rest = path[len(base_path) :]
+    wants_directory = rest == "" or rest.endswith("/")
+    segments = rest.split("/")
+    if wants_directory:
+        segments.pop()
+    if any(segment in ("", ".", "..") for segment in segments):
+        return Target(HTTPStatus.FORBIDDEN)
+    if any(segment.startswith(".") for segment in segments):
+        return Target(HTTPStatus.NOT_FOUND)  # temp files of atomic writes, caches
+    real_root = root.resolve()
+    found = root.joinpath(*segments).resolve()
+    if not found.is_relative_to(real_root):
+        return Target(HTTPStatus.FORBIDDEN)
+    if found.is_dir():
+        if not wants_directory:
+            return Target(HTTPStatus.MOVED_PERMANENTLY, location=f"{raw_path}/{suffix}")
+        found = (found / "index.html").resolve()
+        if not found.is_relative_to(real_root):
+            return Target(HTTPStatus.FORBIDDEN)
+    elif wants_directory:
+        return Target(HTTPStatus.NOT_FOUND)
+    if not found.is_file():
+        return Target(HTTPStatus.NOT_FOUND)
+    return Target(HTTPStatus.OK, file=found)
+
+
+# ---------------------------------------------------------------------------- shared state
+
+
+class LiveState:
+    """Everything the watcher, rebuild loop, request and stream threads share.
+
+    One condition guards it: the watcher notifies after recording a change, the rebuild
+    loop after each build, ``stop`` when shutting down. Waiters re-check their predicate.
+    """
+
+    def __init__(self) -> None:
+        self.condition = threading.Condition()
+        self.server_id = secrets.token_hex(6)
+        self.version = 0
+        self.builds = 0
+        self.building = False
+        self.stopping = False
+        self.failure: BuildFailure | None = None
+        self.warnings: tuple[str, ...] = ()
+        self.last_seconds = 0.0
+        self.last_changes = ""
+        self._events: deque[LiveEvent] = deque(maxlen=HISTORY)
+        self._pending: set[Path] = set()
+        self._first_change = 0.0
+        self._last_change = 0.0
+
+    def record(self, paths: list[Path]) -> None:
+        """Called from the watcher thread: remember the paths, wake the rebuild loop."""
+        with self.condition:
+            now = time.monotonic()
+            if not self._pending:
+                self._first_change = now
+            self._pending.update(paths)
+            self._last_change = now
+            self.condition.notify_all()
+
+    def take_changes(self, quiet: float, max_delay: float) -> set[Path] | None:
+        """Block until changes arrived and then settled; None once stopping."""
+        with self.condition:
+            self.condition.wait_for(lambda: self._pending or self.stopping)
+            while not self.stopping:
+                now = time.monotonic()
+                left = min(self._last_change + quiet, self._first_change + max_delay) - now
+                if left <= 0:
+                    break
+                self.condition.wait(left)
+            if self.stopping:
+                return None
+            changes, self._pending = self._pending, set()
+            self.building = True
+            return changes
+
+    def finish_build(
+        self,
+        report: BuildReport | None,
+        failure: BuildFailure | None,
+        base_path: str,
+        changes: str,
+    ) -> LiveEvent:
+        with self.condition:
+            self.version += 1
+            self.builds += 1
+            self.building = False
+            self.failure = failure
+            if report is not None:
+                self.warnings = report.warnings
+                self.last_seconds = report.seconds
+            self.last_changes = changes
+            event = make_event(self.version, report, failure, base_path)
+            self._events.append(event)
+            self.condition.notify_all()
+            return event
+
+    def cancel_build(self) -> None:
+        with self.condition:
+            self.building = False
+            self.condition.notify_all()
+
+    def wait_while_building(self, timeout: float = 120.0) -> None:
+        with self.condition:
+            self.condition.wait_for(lambda: not self.building or self.stopping, timeout)
+
+    def wait_for_events(self, since: int, timeout: float) -> tuple[list[LiveEvent], bool]:
+        """Events newer than ``since`` (waiting up to ``timeout``), and whether stopping.
+
+        A stream too far behind the kept history gets one event that reloads the tab.
+        """
+        with self.condition:
+            self.condition.wait_for(lambda: self.version > since or self.stopping, timeout)
+            if self.stopping or self.version <= since:
+                return [], self.stopping
+            if self._events[0].version > since + 1:
+                latest = self._events[-1]
+                return [dataclasses.replace(latest, reload_all=True)], False
+            return [event for event in self._events if event.version > since], False
+
+    def stop(self) -> None:
+        with self.condition:
+            self.stopping = True
+            self.condition.notify_all()
+
+    def status(self) -> dict[str, Any]:
+        with self.condition:
+            return {
+                "server": self.server_id,
+                "version": self.version,
+                "builds": self.builds,
+                "building": self.building,
+                "error": dataclasses.asdict(self.failure) if self.failure else None,
+                "warnings": list(self.warnings),
+                "last_seconds": self.last_seconds,
+                "last_changes": self.last_changes,
+            }
+
+    def client_snippet(self, endpoint: str, script: str) -> bytes:
+        """The <script> injected into HTML: current state, then the client itself."""
+        with self.condition:
+            state = {
+                "endpoint": endpoint,
+                "server": self.server_id,
+                "version": self.version,
+                "error": dataclasses.asdict(self.failure) if self.failure else None,
+                "warnings": list(self.warnings),
+            }
+        data = json.dumps(state, ensure_ascii=True).replace("</", "<\\/")
+        return (
+            f'<script id="bulletin-livereload">window.__bulletinLive = {data};\n{script}</script>\n'
+        ).encode()
+
+
+# ---------------------------------------------------------------------------- terminal
+
+
+def _say(message: str, stream: Any = None) -> None:
+    stamp = datetime.now().strftime("%H:%M:%S")
+    print(f"[{stamp}] {message}", file=stream or sys.stdout, flush=True)
+
+
+def _report_build(event: LiveEvent, report: BuildReport | None, changes: str) -> None:
+    if event.failure is not None:
+        _say(f"error: {event.failure.text}", sys.stderr)
+        return
+    assert report is not None
+    count = len(report.written) + len(report.deleted)
+    why = f" ← {changes}" if changes else ""
+    _say(f"build {event.version}: {count} files changed in {report.seconds:.2f} s{why}")
+    for warning in report.warnings:
+        _say(f"warning: {warning}", sys.stderr)
+
+
+# ---------------------------------------------------------------------------- rebuilding
+
+
+class Rebuilder:
+    """Runs builds: once at start, then after each settled burst of changes."""
+
+    def __init__(
+        self,
+        state: LiveState,
+        build: BuildCallable,
+        roots: WatchRoots,
+        base_path: str,
+        quiet: float = QUIET_SECONDS,
+    ):
+        self.state = state
+        self.build = build
+        self.roots = roots
+        self.base_path = base_path
+        self.quiet = quiet
+
+    def build_once(self, changes: ChangeSet) -> LiveEvent:
+        described = changes.describe(self.roots.root)
+        report: BuildReport | None = None
+        failure: BuildFailure | None = None
+        started = time.perf_counter()
+        try:
+            report = self.build(changes)
+        except BulletinError as error:
+            failure = BuildFailure.from_exception(error, self.roots.root)
+        except Exception as error:  # the server outlives any build failure
+            failure = BuildFailure.from_exception(error, self.roots.root)
+            traceback.print_exc()
+        if report is not None and not report.seconds:
+            report = dataclasses.replace(report, seconds=time.perf_counter() - started)
+        event = self.state.finish_build(report, failure, self.base_path, described)
+        _report_build(event, report, described)
+        return event
+
+    def run(self) -> None:
+        while True:
+            paths = self.state.take_changes(self.quiet, MAX_DELAY_SECONDS)
+            if paths is None:
+                return
+            changes = summarise_changes(paths, self.roots)
+            if not changes.needs_build:
+                self.state.cancel_build()
+                continue
+            self.build_once(changes)
+
+
+class _ChangeRecorder(FileSystemEventHandler):
+    """The watchdog side: record paths and wake the rebuild loop, nothing else."""
+
+    def __init__(self, state: LiveState):
+        self.state = state
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type not in _WATCHED_EVENTS:
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's mtime changes with every file written in it
+        paths = [Path(_as_text(event.src_path))]
+        if event.dest_path:
+            paths.append(Path(_as_text(event.dest_path)))
+        self.state.record(paths)
+
+
+def _as_text(path: bytes | str) -> str:
+    return path.decode() if isinstance(path, bytes) else path
+
+
+def start_watching(roots: WatchRoots, state: LiveState) -> Any:
+    observer = Observer()
+    recorder = _ChangeRecorder(state)
+    for folder in roots.watched_dirs():
+        folder.mkdir(parents=True, exist_ok=True)  # so a first raw bulletin is noticed
+        observer.schedule(recorder, str(folder), recursive=True)
+    observer.schedule(recorder, str(roots.config_file.parent), recursive=False)
+    observer.daemon = True
+    observer.start()
+    return observer
+
+
+# ---------------------------------------------------------------------------- HTTP
+
+
+class PreviewHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        family: socket.AddressFamily,
+        state: LiveState,
+        output_dir: Path,
+        base_path: str,
+    ):
+        self.address_family = family
+        self.state = state
+        self.output_dir = output_dir
+        self.base_path = base_path
+        self.client_script = _client_script()
+        super().__init__(address, PreviewHandler)
+
+
+def _client_script() -> str:
+    return resources.files("generator").joinpath("data/livereload.js").read_text("utf-8")
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: PreviewHTTPServer
+    server_version = "bulletin-serve"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the terminal reports builds, not requests."""
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def _respond(self, send_body: bool) -> None:
+        route = self.path.partition("?")[0]
+        if route == EVENTS_PATH:
+            self._stream_events()
+            return
+        if route == STATUS_PATH:
+            body = json.dumps(self.server.state.status(), ensure_ascii=False).encode()
+            self._send(HTTPStatus.OK, body, "application/json", send_body)
+            return
+        self.server.state.wait_while_building()
+        target = resolve_request(self.path, self.server.base_path, self.server.output_dir)
+        if target.status is HTTPStatus.MOVED_PERMANENTLY:
+            assert target.location is not None
+            self._send(target.status, b"", "text/plain", send_body, {"Location": target.location})
+        elif target.status is HTTPStatus.OK:
+            assert target.file is not None
+            self._send_file(target.file, send_body)
+        elif target.status is HTTPStatus.NOT_FOUND:
+            self._send_not_found(send_body)
+        else:
+            message = f"{target.status.value} {target.status.phrase}\n".encode()
+            self._send(target.status, message, "text/plain; charset=utf-8", send_body)
+
+    def _send_file(self, file: Path, send_body: bool) -> None:
+        kind = content_type(file)
+        # The snippet's build version is taken before reading, so a build finishing in
+        # between makes the tab reload once more rather than miss a change.
+        snippet = self._client_snippet() if kind.startswith("text/html") else b""
+        try:
+            data = file.read_bytes()
+        except OSError:  # deleted by a build since it was resolved
+            self._send_not_found(send_body)
+            return
+        if snippet:
+            data = inject_before_body_end(data, snippet)
+        self._send(HTTPStatus.OK, data, kind, send_body)
+
+    def _send_not_found(self, send_body: bool) -> None:
+        snippet = self._client_snippet()
+        try:
+            data = (self.server.output_dir / "404.html").read_bytes()
+        except OSError:
+            data = _NOT_FOUND_PAGE
+        body = inject_before_body_end(data, snippet)
+        self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", send_body)
+
+    def _client_snippet(self) -> bytes:
+        return self.server.state.client_snippet(EVENTS_PATH, self.server.client_script)
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        body: bytes,
+        kind: str,
+        send_body: bool,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("X-Content-Type-Options", "nosniff")
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if send_body:
+                self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _stream_events(self) -> None:
+        """Server-Sent Events: a hello with the server's identity, then one event a build."""
+        state = self.server.state
+        query = parse_qs(self.path.partition("?")[2])
+        since = _as_int(self.headers.get("Last-Event-ID"), _as_int(query.get("since", [""])[0]))
+        self.close_connection = True
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            hello = json.dumps({"server": state.server_id, "version": state.version})
+            self._write_event(f"retry: 500\nevent: hello\ndata: {hello}\n\n")
+            while True:
+                events, stopping = state.wait_for_events(since, KEEPALIVE_SECONDS)
+                if stopping:
+                    return
+                if not events:
+                    self._write_event(": keep-alive\n\n")  # finds closed tabs
+                for event in events:
+                    data = json.dumps(event.to_json(), ensure_ascii=False)
+                    self._write_event(f"id: {event.version}\nevent: build\ndata: {data}\n\n")
+                    since = event.version
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+    def _write_event(self, text: str) -> None:
+        self.wfile.write(text.encode())
+        self.wfile.flush()
+
+
+def _as_int(text: str | None, default: int = 0) -> int:
+    try:
+        return int(text) if text else default
+    except ValueError:
+        return default
+
+
+def bind_server(
+    host: str, port: int, state: LiveState, output_dir: Path, base_path: str
+) -> PreviewHTTPServer:
+    """Listen on ``host:port``; a busy port moves on to the next free one (said by caller)."""
+    try:
+        family = socket.getaddrinfo(host, port or None, type=socket.SOCK_STREAM)[0][0]
+    except socket.gaierror as error:
+        raise BulletinError(f"cannot listen on {host}: {error.strerror}") from None
+    candidates = [port] if port == 0 else range(port, min(port + PORT_TRIES, 65536))
+    for candidate in candidates:
+        try:
+            return PreviewHTTPServer((host, candidate), family, state, output_dir, base_path)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                continue
+            raise BulletinError(f"cannot listen on {host}:{candidate}: {error.strerror}") from None
+    raise BulletinError(
+        f"port {port} on {host} is in use, and so are the next {PORT_TRIES - 1}; "
+        "choose another with --port"
+    )
+
+
+# ---------------------------------------------------------------------------- the preview
+
+
+class Preview:
+    """Build, serve, watch; ``stop`` undoes all of it. Usable from tests without signals."""
+
+    def __init__(
+        self,
+        build: BuildCallable,
+        roots: WatchRoots,
+        base_path: str,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        quiet: float = QUIET_SECONDS,
+    ):
+        self.roots = roots
+        self.base_path = base_path
+        self.host = host
+        self.port = port
+        self.state = LiveState()
+        self.rebuilder = Rebuilder(self.state, build, roots, base_path, quiet)
+        self._server: PreviewHTTPServer | None = None
+        self._observer: Any = None
+        self._threads: list[threading.Thread] = []
+        self._serving = False
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        host, port = self._server.server_address[:2]
+        shown = f"[{host}]" if ":" in str(host) else host
+        return f"http://{shown}:{port}{self.base_path}"
+
+    def start(self) -> str:
+        self.rebuilder.build_once(ChangeSet({}))
+        self._server = bind_server(
+            self.host, self.port, self.state, self.roots.output_dir, self.base_path
+        )
+        bound = self._server.server_address[1]
+        if self.port and bound != self.port:
+            _say(f"port {self.port} is in use; using port {bound} instead")
+        self._observer = start_watching(self.roots, self.state)
+        self._threads = [
+            threading.Thread(target=self.rebuilder.run, name="rebuild"),
+            threading.Thread(
+                target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="http"
+            ),
+        ]
+        for thread in self._threads:
+            thread.start()
+        self._serving = True
+        return self.url
+
+    def stop(self) -> None:
+        """Stop watching, let a running build finish (no half-written files), close."""
+        if self.state.building:
+            _say("stopping after the current build…")
+        self.state.stop()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join(timeout=5)
+        if self._serving:
+            self._server.shutdown()  # type: ignore[union-attr]
+        for thread in self._threads:
+            thread.join()
+        if self._server is not None:
+            self._server.server_close()
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C so either stops the preview cleanly."""
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class SiteBuilder:
+    """The build callable for the real site: ``build_site``, rereading site.yaml on change.
+
+    The served folder and base path are fixed at start; a site.yaml edit that moves them
+    is applied to everything else, with a warning to restart.
+    """
+
+    def __init__(self, config_file: Path, config: SiteConfig, search: bool):
+        self.config_file = config_file
+        self.config = config
+        self.search = search
+
+    def __call__(self, changes: ChangeSet) -> BuildReport:
+        notes: list[str] = []
+        if changes.config_changed:
+            fresh = load_config(self.config_file)
+            if (fresh.output_dir, fresh.base_path) != (
+                self.config.output_dir,
+                self.config.base_path,
+            ):
+                notes.append("output_dir or base_url's path changed: restart `bulletin serve`")
+                fresh = dataclasses.replace(
+                    fresh, output_dir=self.config.output_dir, base_url=self.config.base_url
+                )
+            self.config = fresh
+        result = site_build.build_site(self.config, search=self.search)
+        return BuildReport(
+            written=tuple(result.written),
+            deleted=tuple(result.deleted),
+            warnings=(*notes, *result.warnings),
+            seconds=result.seconds,
+        )
 
 
 def run_serve(args: argparse.Namespace, config: SiteConfig) -> int:
-    raise BulletinError("'serve' is not available yet")
+    """`bulletin serve`: build, then serve on --host/--port until Ctrl-C."""
+    roots = WatchRoots.from_config(config, args.config)
+    builder = SiteBuilder(Path(args.config), config, search=not args.no_search)
+    preview = Preview(builder, roots, config.base_path, args.host, args.port)
+    with _sigterm_as_interrupt():
+        try:
+            url = preview.start()
+            _say(f"serving {url} — watching content, seeds, theme, site.yaml (Ctrl-C stops)")
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            preview.stop()
+    _say("stopped")
+    return 0

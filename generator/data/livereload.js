@@ -1,0 +1,195 @@
+/* Live reload for `bulletin serve`. The preview server injects this into HTML responses
+   after `window.__bulletinLive = {endpoint, server, version, error, warnings}`; built
+   pages never contain it.
+
+   Per build event a tab: shows or clears the error overlay; shows build warnings in a
+   dismissible notice; reloads only if its own URL (or a script/image it loaded) changed;
+   swaps changed stylesheets in place, keeping the page and its scripts' state. */
+(function () {
+  "use strict";
+  var live = window.__bulletinLive;
+  if (!live || window.__bulletinLiveStarted) return;
+  window.__bulletinLiveStarted = true;
+
+  var ERROR_ID = "bulletin-live-error";
+  var NOTICE_ID = "bulletin-live-notice";
+  var DISMISSED_KEY = "bulletin-live-dismissed";
+
+  function element(tag, style, text) {
+    var node = document.createElement(tag);
+    if (style) node.style.cssText = style;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function showError(error) {
+    hideError();
+    var overlay = element(
+      "div",
+      "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
+        "background:rgba(24,24,28,.92);color:#fff;font:15px/1.6 system-ui,sans-serif;"
+    );
+    overlay.id = ERROR_ID;
+    overlay.setAttribute("role", "alertdialog");
+    overlay.setAttribute("aria-label", "构建失败 Build failed");
+    overlay.appendChild(element("h2", "margin:0 0 1rem;color:#ff8a80;", "构建失败 · Build failed"));
+    var text = element(
+      "pre",
+      "white-space:pre-wrap;font:14px/1.5 ui-monospace,monospace;margin:0 0 1rem;",
+      error.text
+    );
+    text.className = "bulletin-live-error-text";
+    overlay.appendChild(text);
+    overlay.appendChild(
+      element("p", "margin:0;opacity:.8;", "保存修正后此提示会自动消失。Fix the file and save: this clears by itself.")
+    );
+    document.body.appendChild(overlay);
+  }
+
+  function hideError() {
+    var old = document.getElementById(ERROR_ID);
+    if (old) old.remove();
+  }
+
+  function dismissed(version) {
+    try {
+      return sessionStorage.getItem(DISMISSED_KEY) === String(version);
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function showNotice(warnings, version) {
+    var old = document.getElementById(NOTICE_ID);
+    if (old) old.remove();
+    if (!warnings.length || dismissed(version)) return;
+    var notice = element(
+      "div",
+      "position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:36rem;" +
+        "padding:.75rem 2.5rem .75rem 1rem;border-radius:6px;background:#fff8e1;color:#3e2723;" +
+        "border:1px solid #ffb300;box-shadow:0 2px 8px rgba(0,0,0,.25);" +
+        "font:14px/1.5 system-ui,sans-serif;"
+    );
+    notice.id = NOTICE_ID;
+    notice.setAttribute("role", "status");
+    notice.appendChild(element("strong", "", "构建警告 · Build warnings"));
+    var list = element("ul", "margin:.25rem 0 0;padding-left:1.25rem;");
+    warnings.forEach(function (warning) {
+      list.appendChild(element("li", "", warning));
+    });
+    notice.appendChild(list);
+    var close = element(
+      "button",
+      "position:absolute;top:.25rem;right:.5rem;border:0;background:none;font-size:1.25rem;" +
+        "cursor:pointer;color:inherit;",
+      "×"
+    );
+    close.type = "button";
+    close.setAttribute("aria-label", "关闭 Dismiss");
+    close.addEventListener("click", function () {
+      notice.remove();
+      try {
+        sessionStorage.setItem(DISMISSED_KEY, String(version));
+      } catch (e) {
+        /* storage may be disabled: dismissing still hides it for this page */
+      }
+    });
+    notice.appendChild(close);
+    document.body.appendChild(notice);
+  }
+
+  function ownPath() {
+    return location.pathname.replace(/\/index\.html$/, "/");
+  }
+
+  function sameOriginPath(href) {
+    try {
+      var url = new URL(href, location.href);
+      return url.origin === location.origin ? url.pathname : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function loadedPaths() {
+    var paths = {};
+    performance.getEntriesByType("resource").forEach(function (entry) {
+      var path = sameOriginPath(entry.name);
+      if (path) paths[path] = true;
+    });
+    return paths;
+  }
+
+  function stylesheetLinks() {
+    return Array.prototype.slice.call(document.querySelectorAll('link[rel~="stylesheet"]'));
+  }
+
+  // Load the changed sheet under a fresh query, then drop the old <link>: no reload, no
+  // flash of unstyled text, and page-level JavaScript state survives.
+  function swapLink(link) {
+    var url = new URL(link.href, location.href);
+    url.searchParams.set("livereload", Date.now());
+    var fresh = link.cloneNode(false);
+    fresh.href = url.href;
+    var done = function () {
+      link.remove();
+    };
+    fresh.addEventListener("load", done);
+    fresh.addEventListener("error", done);
+    link.parentNode.insertBefore(fresh, link.nextSibling);
+  }
+
+  function swapStyles(urls) {
+    var links = stylesheetLinks();
+    var matched = links.filter(function (link) {
+      return urls.indexOf(sameOriginPath(link.href)) >= 0;
+    });
+    // A changed sheet that no <link> names directly may be @import-ed: refresh them all.
+    var targets = matched.length === urls.length ? matched : links;
+    targets.forEach(function (link) {
+      if (sameOriginPath(link.href)) swapLink(link);
+    });
+  }
+
+  function affectsThisPage(pages) {
+    if (pages.indexOf(ownPath()) >= 0) return true;
+    var loaded = loadedPaths();
+    return pages.some(function (page) {
+      return loaded[page] === true;
+    });
+  }
+
+  function onBuild(message) {
+    if (message.error) {
+      showError(message.error);
+      return;
+    }
+    hideError();
+    showNotice(message.warnings, message.version);
+    if (message.reload_all || affectsThisPage(message.pages)) {
+      location.reload();
+      return;
+    }
+    if (message.styles.length) swapStyles(message.styles);
+  }
+
+  function connect() {
+    var source = new EventSource(live.endpoint + "?since=" + encodeURIComponent(live.version));
+    source.addEventListener("hello", function (event) {
+      var hello = JSON.parse(event.data);
+      if (hello.server !== live.server) location.reload(); // a restarted server
+    });
+    source.addEventListener("build", function (event) {
+      onBuild(JSON.parse(event.data));
+    });
+  }
+
+  function start() {
+    if (live.error) showError(live.error);
+    showNotice(live.warnings, live.version);
+    connect();
+  }
+
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start);
+})();
