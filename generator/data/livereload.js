@@ -171,6 +171,7 @@
       return;
     }
     if (message.styles.length) swapStyles(message.styles);
+    window.__bulletinLiveHandled = message.version; // this tab took the build in place
   }
 
   function connect() {
