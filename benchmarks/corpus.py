@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = 20250101
 FIRST_DATE = dt.date(2025, 1, 1)
 ARTICLE_CHARS = 1450  # mean characters of body text per article
+STAFF = 160  # distinct bylined names in a corpus: a newsroom's reporters and correspondents
 BREAK_FIRST_HALF_MIN = 30  # the seed's shortest first half of a column break
 
 
@@ -95,20 +96,30 @@ class PlannedBulletin:
 class Material:
     vocabulary: Vocabulary
     places: tuple[HeadlinePlace, ...]
+    staff: tuple[str, ...]  # every name a byline may carry
 
 
 @cache
-def material(province: str = "江苏省") -> Material:
+def material(seed: int, province: str = "江苏省") -> Material:
     places = tuple(home_places(province))
     prefixes = {p.name[:2] for p in places} | {p.city[:2] for p in places}
     prefixes |= {p.short[:2] for p in places if p.short}
-    return Material(load_vocabulary(avoid_prefixes=frozenset(prefixes)), places)
+    vocabulary = load_vocabulary(avoid_prefixes=frozenset(prefixes))
+    return Material(vocabulary, places, plan_staff(random.Random(f"staff:{seed}")))
+
+
+def plan_staff(rng: random.Random) -> tuple[str, ...]:
+    names: dict[str, None] = {}
+    while len(names) < STAFF:
+        given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
+        names[rng.choice(SURNAMES) + given] = None
+    return tuple(names)
 
 
 def plan_bulletin(number: int, seed: int = DEFAULT_SEED) -> PlannedBulletin:
     """Bulletin ``number`` (1-based) of the corpus for ``seed``."""
     rng = random.Random(f"bulletin:{seed}:{number}")
-    stuff = material()
+    stuff = material(seed)
     count = rng.choices((5, 6, 7), weights=(1, 2, 1))[0]
     planned = tuple(plan_article(rng, stuff) for _ in range(count))
     articles, text = render_bulletin(rng, planned)
@@ -151,7 +162,7 @@ def plan_article(rng: random.Random, stuff: Material) -> PlannedArticle:
     # Paragraphs are added until the target is passed, overshooting by about 110 on average.
     target = max(400, int(rng.gauss(ARTICLE_CHARS - 110, 350)))
     sections = plan_sections(rng, stuff.vocabulary, place, target)
-    authors = plan_authors(rng)
+    authors = plan_authors(rng, stuff.staff)
     return PlannedArticle(
         headline=headline,
         form=form,
@@ -224,15 +235,9 @@ def plan_subheading(rng: random.Random, vocabulary: Vocabulary) -> str:
     return "，".join(rng.sample(vocabulary.titles, rng.choice((1, 2, 2))))
 
 
-def plan_authors(rng: random.Random) -> tuple[str, ...]:
+def plan_authors(rng: random.Random, staff: tuple[str, ...]) -> tuple[str, ...]:
     count = rng.choices((0, 1, 2, 3), weights=(7, 6, 4, 3))[0]
-    names: list[str] = []
-    while len(names) < count:
-        given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
-        name = rng.choice(SURNAMES) + given
-        if name not in names:
-            names.append(name)
-    return tuple(names)
+    return tuple(rng.sample(staff, count))
 
 
 def plan_byline(rng: random.Random, authors: tuple[str, ...]) -> str | None:

@@ -1,0 +1,268 @@
+"""The side-by-side harness: ours, Hugo (one and two languages) and Pelican on one corpus.
+
+Generators alternate run by run (ours, Hugo, Hugo two languages, Pelican, ours, ...),
+phase by phase, so machine noise falls on all of them alike. Each round: our ingest,
+then every contender's cold build, then every no-change rebuild, then every rebuild
+after one article was edited. Medians over the rounds go in a table with our ratio to
+each competitor, and everything measured goes to benchmarks/out/ as JSON.
+
+The "live edit" column (save of an article's Markdown → the open browser tab showing
+it, in ``bulletin serve``) comes from ``benchmarks.serve_latency.measure_serve_latency``,
+run once after the rounds on a copy of our project; a dash when that is unavailable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks import hugo, pelican
+from benchmarks.contender import Contender, Phase
+from benchmarks.convert import edit_target
+from benchmarks.corpus import DEFAULT_SEED, plan_corpus
+from benchmarks.hugo import HugoSite
+from benchmarks.measure import Run, count_html
+from benchmarks.ours import OurSite
+from benchmarks.pelican import PelicanSite
+
+OUT = Path(__file__).resolve().parent / "out"
+OURS = "ours"
+
+
+@dataclass
+class Tally:
+    """Everything measured for one contender."""
+
+    name: str
+    version: str
+    pages: int = 0
+    runs: dict[Phase, list[Run]] = field(default_factory=lambda: {phase: [] for phase in Phase})
+    live: list[float] = field(default_factory=list)
+
+    def median(self, phase: Phase) -> float | None:
+        seconds = [run.seconds for run in self.runs[phase]]
+        return statistics.median(seconds) if seconds else None
+
+    def live_median(self) -> float | None:
+        return statistics.median(self.live) if self.live else None
+
+    def peak_rss(self) -> int:
+        return max((run.peak_rss for runs in self.runs.values() for run in runs), default=0)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description="Time ours, Hugo and Pelican side by side on one generated corpus.",
+    )
+    parser.add_argument("--bulletins", type=int, default=1000, help="corpus size (1000)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; medians are reported")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--skip-hugo", action="store_true")
+    parser.add_argument("--skip-pelican", action="store_true")
+    parser.add_argument("--only", choices=[OURS], help="time only our generator")
+    parser.add_argument(
+        "--search", action="store_true", help="also time our build with the search index"
+    )
+    parser.add_argument(
+        "--live-edits", type=int, default=5, help="edits timed in the live server (0: none)"
+    )
+    parser.add_argument(
+        "--work", type=Path, default=OUT / "work", help="where the sites are generated"
+    )
+    return parser
+
+
+def run_compare(argv: list[str]) -> int:
+    args = make_parser().parse_args(argv)
+    bulletins = plan_corpus(args.bulletins, args.seed)
+    corpus_bytes = sum(len(b.data) for b in bulletins)
+    articles = sum(len(b.articles) for b in bulletins)
+    print(f"corpus: {len(bulletins)} bulletins, {articles} articles, {corpus_bytes / 1e6:.1f} MB")
+    edit = edit_target(bulletins)
+    work = args.work / f"{args.bulletins}-{args.seed}"
+    ours = OurSite.create(work / "ours", args.bulletins, args.seed, edit)
+    contenders: list[Contender] = [ours]
+    if args.search:
+        searching = OurSite.create(
+            work / "ours-search", args.bulletins, args.seed, edit, search=True
+        )
+        searching.ingest(0)
+        contenders.append(searching)
+    if args.only != OURS and not args.skip_hugo:
+        contenders.append(HugoSite.create(work / "hugo-1", bulletins, edit, languages=1))
+        contenders.append(HugoSite.create(work / "hugo-2", bulletins, edit, languages=2))
+    if args.only != OURS and not args.skip_pelican:
+        contenders.append(PelicanSite.create(work / "pelican", bulletins, edit))
+    print("generated the sites in", work)
+
+    tallies = {c.name: Tally(c.name, c.version()) for c in contenders}
+    ingests: list[Run] = []
+    for round_number in range(args.repeat):
+        ingests.append(ours.ingest(round_number))
+        report_run(round_number, "ingest", OURS, ingests[-1])
+        for phase in Phase:
+            for contender in contenders:
+                run = contender.run(phase, round_number)
+                tallies[contender.name].runs[phase].append(run)
+                report_run(round_number, phase.value, contender.name, run)
+                if phase is Phase.COLD:
+                    tallies[contender.name].pages = count_html(contender.output())
+    if args.live_edits > 0:
+        tallies[OURS].live = measure_live(ours.root, args.live_edits)
+
+    table = format_table(list(tallies.values()))
+    print()
+    print(table)
+    ingest_seconds = statistics.median(run.seconds for run in ingests)
+    print(
+        f"\nour ingest: {ingest_seconds:.2f} s median for {corpus_bytes / 1e6:.1f} MB "
+        f"({corpus_bytes / 1e6 / ingest_seconds:.1f} MB/s, writing the Markdown)"
+    )
+    goals = check_goals(tallies)
+    for line in goals:
+        print(line)
+    result = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "corpus": {
+            "bulletins": len(bulletins),
+            "articles": articles,
+            "bytes": corpus_bytes,
+            "seed": args.seed,
+        },
+        "repeat": args.repeat,
+        "ingest_seconds": [run.seconds for run in ingests],
+        "contenders": [tally_json(tally) for tally in tallies.values()],
+        "table": table,
+        "goals": goals,
+    }
+    path = write_result(result, "compare")
+    print(f"\nwritten to {path}")
+    return 0
+
+
+def measure_live(project: Path, edits: int) -> list[float]:
+    """Seconds from saving an article to the browser showing it, via the serve benchmark
+    when it is there (it needs the serve command and Chromium); [] otherwise."""
+    if importlib.util.find_spec("benchmarks.serve_latency") is None:
+        return []
+    measure = importlib.import_module("benchmarks.serve_latency").measure_serve_latency
+    print(f"  live server: timing {edits} edits", flush=True)
+    try:
+        latencies = measure(project, edits)
+    except Exception as error:  # a missing browser must not lose the rest of the table
+        print(f"  live server: not measured ({type(error).__name__}: {error})")
+        return []
+    for number, latency in enumerate(latencies, start=1):
+        print(f"  live edit {number}: {latency * 1000:.0f} ms")
+    return latencies
+
+
+def report_run(round_number: int, what: str, name: str, run: Run) -> None:
+    print(
+        f"  round {round_number + 1}  {what:<9} {name:<22} {run.seconds:7.2f} s "
+        f"{run.peak_rss / 1e6:6.0f} MB",
+        flush=True,
+    )
+
+
+def format_table(tallies: list[Tally]) -> str:
+    ours = next((t for t in tallies if t.name == OURS), None)
+    header = [
+        "generator",
+        "pages",
+        "cold",
+        "no-change",
+        "one edit",
+        "live edit",
+        "peak RSS",
+        "ours ÷ cold",
+        "ours ÷ no-change",
+        "ours ÷ one edit",
+    ]
+    rows = [header, ["---"] * len(header)]
+    for tally in tallies:
+        row = [tally.name, f"{tally.pages:,}"]
+        row += [seconds(tally.median(phase)) for phase in Phase]
+        row += [seconds(tally.live_median()), f"{tally.peak_rss() / 1e6:,.0f} MB"]
+        for phase in Phase:
+            theirs = tally.median(phase)
+            mine = ours.median(phase) if ours else None
+            mine_row = tally is ours or not mine or not theirs
+            row.append("" if mine_row else f"{mine / theirs:.2f}")
+        rows.append(row)
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+
+
+def seconds(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def check_goals(tallies: dict[str, Tally]) -> list[str]:
+    """Issue 6's goals at this size, as measured in this run."""
+    ours = tallies.get(OURS)
+    if ours is None:
+        return []
+    lines: list[str] = []
+    cold = ours.median(Phase.COLD)
+    for name, limit, words in (
+        (hugo.NAMES[2], 1.0, "no slower than Hugo's two-language build"),
+        (pelican.NAME, 0.2, "at least 5× faster than Pelican"),
+    ):
+        theirs = tallies[name].median(Phase.COLD) if name in tallies else None
+        if cold and theirs:
+            ratio = cold / theirs
+            lines.append(goal_line(ratio <= limit, f"cold build {words}: ratio {ratio:.2f}"))
+    no_change = ours.median(Phase.NO_CHANGE)
+    if no_change is not None:
+        lines.append(goal_line(no_change < 1.0, f"no-change rebuild under 1 s: {no_change:.2f} s"))
+    rss = ours.peak_rss() / 1e6
+    lines.append(goal_line(rss < 500, f"peak RSS under 500 MB: {rss:.0f} MB"))
+    return lines
+
+
+def goal_line(met: bool, text: str) -> str:
+    return f"{'met   ' if met else 'MISSED'}  {text}"
+
+
+def tally_json(tally: Tally) -> dict[str, object]:
+    return {
+        "name": tally.name,
+        "version": tally.version,
+        "pages": tally.pages,
+        "median_seconds": {phase.value: tally.median(phase) for phase in Phase},
+        "live_edit_seconds": tally.live,
+        "peak_rss_bytes": tally.peak_rss(),
+        "runs": {
+            phase.value: [{"seconds": r.seconds, "peak_rss": r.peak_rss} for r in runs]
+            for phase, runs in tally.runs.items()
+        },
+    }
+
+
+def machine() -> dict[str, object]:
+    return {
+        "cpus": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
+
+
+def write_result(result: dict[str, object], kind: str) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = OUT / f"{kind}-{stamp}.json"
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    path.write_text(text, encoding="utf-8")
+    (OUT / f"{kind}-latest.json").write_text(text, encoding="utf-8")
+    return path
