@@ -1,0 +1,128 @@
+"""Bylines: lines (or the head or tail of a paragraph) that name the authors.
+
+A byline is one or more personal names, optionally with role words (本报记者, 通讯员,
+文/图, 摄 …), separated by any mix of ASCII or full-width spaces, 、 or commas, perhaps
+in brackets: 潘云祥 崔年 郭丽丽 / 本报记者 张三 通讯员 李四 / （记者 王五）/ 文/图 赵六.
+Only the names are kept; role words are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from generator.ingest.surnames import has_family_name
+
+# Role words found anywhere in a byline, longest first so 本报记者 wins over 记者.
+_ROLE_WORDS = (
+    "本报特约通讯员",
+    "本报特约记者",
+    "本报见习记者",
+    "本报实习记者",
+    "本报首席记者",
+    "本报通讯员",
+    "本报记者",
+    "新华社记者",
+    "特约通讯员",
+    "全媒体记者",
+    "融媒体记者",
+    "首席记者",
+    "特约记者",
+    "见习记者",
+    "实习记者",
+    "摄影记者",
+    "摄影报道",
+    "实习生",
+    "通讯员",
+    "本报讯",
+    "记者",
+    "摄影",
+    "文/图",
+    "图/文",
+    "文／图",
+    "图／文",
+)
+_ROLE_RE = re.compile("|".join(re.escape(word) for word in _ROLE_WORDS))
+# Short role words that count only as a token of their own: 文 张三, 张三 摄, 文/图 赵六.
+_ROLE_TOKENS = frozenset(("文", "图", "摄", "文图", "图文", "供图", "撰文", "报道", "撰稿", "作者"))
+_SEPARATORS_RE = re.compile(r"[\s、，,；;/／|｜：:（）()【】\[\]〔〕]+")
+_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•‧・][\u4e00-\u9fff·•‧・]{1,12}")
+MAX_BYLINE_CHARS = 60
+MAX_NAMES = 8
+
+# 本报讯（记者 张三）… / 新华社南京10月20日电（记者 李四）…: a byline leading a paragraph.
+_LEAD_RE = re.compile(
+    r"^(?P<byline>(?:[^（(，。！？\s]{0,20}[讯电])?\s?(?P<names>[（(][^（）()]{2,40}[）)]))"
+    r"\s?(?P<rest>\S.*)$"
+)
+# …取得实效。（记者 王五 通讯员 李四）: a byline closing a paragraph.
+_TRAIL_RE = re.compile(r"^(?P<rest>.*[。！？!?…”’」』])\s?(?P<byline>[（(][^（）()]{2,40}[）)])$")
+
+
+@dataclass(frozen=True)
+class Byline:
+    names: tuple[str, ...]
+    has_role: bool  # a role word was present: then it is a byline wherever it stands
+
+
+@dataclass(frozen=True)
+class InlineByline:
+    """A paragraph's leading or trailing byline, split off; ``rest`` is the paragraph."""
+
+    byline_text: str
+    byline: Byline
+    rest: str
+    leading: bool
+
+
+def parse_byline(text: str) -> Byline | None:
+    """The names in ``text`` if the whole of it reads as a byline, else None."""
+    if len(text) > MAX_BYLINE_CHARS:
+        return None
+    has_role = False
+    if _ROLE_RE.search(text):
+        has_role = True
+        text = _ROLE_RE.sub(" ", text)
+    names: list[str] = []
+    for token in _SEPARATORS_RE.split(text):
+        if not token:
+            continue
+        if token in _ROLE_TOKENS:
+            has_role = True
+            continue
+        if token.endswith("摄") and len(token) >= 3 and _NAME_RE.fullmatch(token[:-1]):
+            has_role, token = True, token[:-1]  # 张三摄: photographed by 张三
+        if not _NAME_RE.fullmatch(token):
+            return None
+        names.append(token)
+    if not names or len(names) > MAX_NAMES or not _mostly_family_names(names):
+        return None
+    return Byline(tuple(names), has_role)
+
+
+def _mostly_family_names(names: list[str]) -> bool:
+    """At least half the names start with a known family name (transliterated names with
+    a middle dot always count): keeps 结语 or 调查 from passing for an author."""
+    known = sum(1 for name in names if "·" in name or has_family_name(name))
+    return 2 * known >= len(names)
+
+
+def split_inline_byline(text: str, *, names_only_tail: bool = False) -> InlineByline | None:
+    """A byline in brackets leading or closing a paragraph, split from the paragraph.
+
+    Brackets holding role words are always a byline; a closing bracket of names only
+    (……。（张三）) counts only where the caller knows the article ends.
+    """
+    if "（" not in text and "(" not in text:
+        return None
+    lead = _LEAD_RE.match(text)
+    if lead:
+        byline = parse_byline(lead.group("names"))
+        if byline and (byline.has_role or lead.group("byline") != lead.group("names")):
+            return InlineByline(lead.group("byline"), byline, lead.group("rest"), leading=True)
+    trail = _TRAIL_RE.match(text)
+    if trail:
+        byline = parse_byline(trail.group("byline"))
+        if byline and (byline.has_role or names_only_tail):
+            return InlineByline(trail.group("byline"), byline, trail.group("rest"), leading=False)
+    return None

@@ -1,0 +1,153 @@
+"""Per-line shape facts: is it prose, could it be a title, does it start with a place,
+is it a byline or a date line. Computed once per line so classification stays linear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from generator.content import Region
+from generator.ingest.bylines import Byline, parse_byline
+from generator.ingest.dates import date_line, find_date
+from generator.ingest.lines import visible_length
+from generator.ingest.model import Line
+from generator.ingest.punctuation import (
+    comma_count,
+    ends_sentence,
+    has_inner_stop,
+    is_enumerated,
+    starts_as_continuation,
+    strip_closers,
+)
+
+# Typical limits of Chinese news headlines and subheadings, in visible characters.
+SUBHEADING_MIN = 4  # shorter unpunctuated lines are fragments (a column break's half)
+SUBHEADING_MAX = 40
+HEADLINE_MAX = 60
+TITLE_MAX_COMMAS = 2
+COLON_WINDOW = 24  # 地区：标题 — the colon comes early
+MASTHEAD_MAX = 60
+# A line ending in one of these runs on into the next line.
+_OPEN_END = "，,、“‘「『（(《〈【—-～~/·"
+_COLON_RE = re.compile(r"[：:]")
+# Words a place-like prefix ends in, for 地区：标题 headlines whose place the gazetteer lacks.
+_PLACE_SUFFIXES = ("省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "街道", "村", "社区")
+
+
+class PlaceMatch(Protocol):
+    text: str
+    region: Region | None
+    candidates: Sequence[Region]
+
+
+class PlaceLookup(Protocol):
+    def match_start(self, text: str) -> PlaceMatch | None: ...
+
+
+@dataclass(frozen=True)
+class LineShape:
+    line: Line
+    length: int
+    closed: bool  # ends a sentence: 。！？ … (perhaps followed by closing quotes)
+    runs_on: bool  # ends mid-sentence with ， 、 “ …
+    prose: bool  # reads as body text: a sentence, several, or a long run
+    title: bool  # could be a subheading: short, no sentence end inside or at the end
+    headline: bool  # could be a headline: like a title, a little longer allowed
+    enumerated: bool  # 一、 （一） 1. …
+    continues: bool  # starts with closing punctuation: carries on the line before
+    date: dt.date | None  # the line is nothing but a date
+    byline: Byline | None
+    place: PlaceMatch | None  # a place at the very start (looked up for headline shapes)
+    colon: bool  # a colon early in the line: 地区：标题
+
+    @property
+    def text(self) -> str:
+        return self.line.text
+
+    @property
+    def number(self) -> int:
+        return self.line.number
+
+    @property
+    def place_colon(self) -> bool:
+        """地区：标题 with a known place, or a colon line opened by a place-like name."""
+        return self.headline and self.colon and (self.place is not None or _placeish(self.text))
+
+    @property
+    def opens_headline(self) -> bool:
+        """兴化： alone on its line: a headline whose title follows on the next line."""
+        core = self.text.rstrip()
+        return (
+            self.place is not None
+            and core[-1:] in "：:"
+            and self.length <= COLON_WINDOW
+            and not has_inner_stop(core)
+        )
+
+
+def shape_lines(lines: list[Line], places: PlaceLookup) -> list[LineShape]:
+    return [shape_line(line, places) for line in lines]
+
+
+def shape_line(line: Line, places: PlaceLookup) -> LineShape:
+    text = line.text
+    length = visible_length(text)
+    closed = ends_sentence(text)
+    core = strip_closers(text)
+    runs_on = not closed and core[-1:] in _OPEN_END if core else False
+    inner_stop = has_inner_stop(text)
+    continues = starts_as_continuation(text)
+    date = date_line(text) if length <= MASTHEAD_MAX else None
+    shapely = not (closed or runs_on or inner_stop or continues or date)
+    few_commas = comma_count(text) <= TITLE_MAX_COMMAS
+    title = shapely and few_commas and SUBHEADING_MIN <= length <= SUBHEADING_MAX
+    headline = shapely and few_commas and 2 <= length <= HEADLINE_MAX
+    colon_match = _COLON_RE.search(text)
+    colon = colon_match is not None and colon_match.start() <= COLON_WINDOW
+    place = None
+    if headline or colon:
+        place = places.match_start(text)
+    if place is not None and colon and not headline and _exclaimed(text):
+        headline = True  # 地区：标题！ — a headline may end with ！ or ？
+    byline = parse_byline(text) if length <= 60 and not closed else None
+    return LineShape(
+        line=line,
+        length=length,
+        closed=closed,
+        runs_on=runs_on,
+        prose=not headline or length > HEADLINE_MAX,
+        title=title,
+        headline=headline,
+        enumerated=is_enumerated(text),
+        continues=continues,
+        date=date,
+        byline=byline,
+        place=place,
+        colon=colon,
+    )
+
+
+def masthead_date(shape: LineShape) -> dt.date | None:
+    """The date on a masthead line (报名 2022年10月20日 第7版) before the first headline."""
+    if shape.date is not None:
+        return shape.date
+    if shape.length > MASTHEAD_MAX or shape.closed or has_inner_stop(shape.text):
+        return None
+    found = find_date(shape.text)
+    return found[0] if found else None
+
+
+def _placeish(text: str) -> bool:
+    head = _COLON_RE.split(text, maxsplit=1)[0]
+    return 2 <= len(head) <= 12 and head.endswith(_PLACE_SUFFIXES)
+
+
+def _exclaimed(text: str) -> bool:
+    core = strip_closers(text)
+    return (
+        core[-1:] in "！？!?" and not has_inner_stop(text) and visible_length(text) <= HEADLINE_MAX
+    )
