@@ -46,6 +46,15 @@ CITY_SUFFIXES = ("地区", "盟", "市")
 # A short name made only of these (新城, 城关, 河东, 市中 from 新城区, 城关区, 河东区, 市中区)
 # reads as an ordinary word, so such a division is matched by its full name only.
 POSITION_CHARACTERS = frozenset("东西南北中上下前后内外新老城关郊矿河市区")
+# Short names that are everyday words at the start of a sentence (和平区 → 和平, 南部县 → 南部,
+# 中方县 → 中方 "the Chinese side"): such a division is matched by its full name only.
+# Hand-picked from the short names found in pypinyin's phrase list.
+_WORD_LIKE = """
+    和平 解放 振兴 复兴 友好 友谊 合作 互助 共和 同心 长寿 延长 红旗
+    东风 新华 上街 大方 方正 安宁 平和 太和 无为 新兴 兴业 青山 光明
+    安定 平安 前进 向阳 东方 港口 海港 江南 白云 中方 安居 南部 平原
+"""
+WORD_LIKE_SHORT_NAMES = frozenset(_WORD_LIKE.split())
 # 巴林左旗 or 科尔沁左翼中旗 without 旗 is no name anyone uses.
 BANNER_TAILS = ("左", "右", "中", "前", "后", "联合")
 PROVINCE_SUFFIXES = ("特别行政区", "自治区", "省", "市")
@@ -342,7 +351,9 @@ def short_names(entry: Entry, nations: list[str]) -> list[str]:
     for autonomous, unit in (("自治县", "县"), ("自治旗", "旗"), ("自治州", "州")):
         if name.endswith(autonomous):
             stem = strip_ethnic(name[: -len(autonomous)], nations)
-            return [stem, stem + unit] if len(stem) >= 2 else []
+            if len(stem) < 2:
+                return []
+            return [stem + unit] if stem in WORD_LIKE_SHORT_NAMES else [stem, stem + unit]
     if entry.kind == "province":
         if name.endswith("自治区"):
             return [strip_ethnic(name[:-3], nations)]
@@ -353,7 +364,7 @@ def short_names(entry: Entry, nations: list[str]) -> list[str]:
         stem = strip_suffix(name, COUNTY_SUFFIXES)
         if stem and name.endswith("旗") and stem.endswith(BANNER_TAILS):
             stem = None
-        if stem and set(stem) <= POSITION_CHARACTERS:
+        if stem and (set(stem) <= POSITION_CHARACTERS or stem in WORD_LIKE_SHORT_NAMES):
             stem = None
     return [stem] if stem else []
 
