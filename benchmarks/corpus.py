@@ -18,7 +18,7 @@ from enum import Enum
 from functools import cache
 from pathlib import Path
 
-from benchmarks.places import HeadlinePlace, home_places
+from benchmarks.places import HeadlinePlace, PlaceKind, home_places
 from benchmarks.vocabulary import (
     GIVEN,
     LEADS,
@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SEED = 20250101
 FIRST_DATE = dt.date(2025, 1, 1)
 ARTICLE_CHARS = 1450  # mean characters of body text per article
+ZONE_SHARE = 0.1  # headlines naming a functional zone rather than a county
 STAFF = 160  # distinct bylined names in a corpus: a newsroom's reporters and correspondents
 BREAK_FIRST_HALF_MIN = 30  # the seed's shortest first half of a column break
 
@@ -95,17 +96,22 @@ class PlannedBulletin:
 @dataclass(frozen=True)
 class Material:
     vocabulary: Vocabulary
-    places: tuple[HeadlinePlace, ...]
+    counties: tuple[HeadlinePlace, ...]
+    zones: tuple[HeadlinePlace, ...]
     staff: tuple[str, ...]  # every name a byline may carry
 
 
 @cache
 def material(seed: int, province: str = "江苏省") -> Material:
-    places = tuple(home_places(province))
-    prefixes = {p.name[:2] for p in places} | {p.city[:2] for p in places}
-    prefixes |= {p.short[:2] for p in places if p.short}
+    places = home_places(province)
+    prefixes = {name[:2] for p in places for name in (p.city, *p.names)}
     vocabulary = load_vocabulary(avoid_prefixes=frozenset(prefixes))
-    return Material(vocabulary, places, plan_staff(random.Random(f"staff:{seed}")))
+    return Material(
+        vocabulary,
+        counties=tuple(p for p in places if p.kind is PlaceKind.COUNTY),
+        zones=tuple(p for p in places if p.kind is PlaceKind.ZONE),
+        staff=plan_staff(random.Random(f"staff:{seed}")),
+    )
 
 
 def plan_staff(rng: random.Random) -> tuple[str, ...]:
@@ -156,7 +162,8 @@ def write_project(folder: Path, count: int, seed: int = DEFAULT_SEED) -> list[Pl
 
 
 def plan_article(rng: random.Random, stuff: Material) -> PlannedArticle:
-    place = rng.choice(stuff.places)
+    # Most news comes from counties; functional zones are the occasional exception.
+    place = rng.choice(stuff.zones if stuff.zones and rng.random() < ZONE_SHARE else stuff.counties)
     form = rng.choices(list(HeadlineForm), weights=(6, 2, 2))[0]
     named, headline = plan_headline(rng, stuff.vocabulary, place, form)
     # Paragraphs are added until the target is passed, overshooting by about 110 on average.
@@ -180,21 +187,15 @@ def plan_headline(
     rng: random.Random, vocabulary: Vocabulary, place: HeadlinePlace, form: HeadlineForm
 ) -> tuple[str, str]:
     """(the place as named, the headline line)."""
-    full = place.name if place.unique else place.city_short + place.name
     if form is HeadlineForm.COLON:
-        names = [place.city_short + (place.short or place.name)]
-        if place.short:
-            names.append(place.short)
-        if place.unique:
-            names.append(place.name)
-        named = rng.choice(names)
+        named = rng.choice(place.names)
         office = rng.choice(OFFICES) if rng.random() < 0.2 else ""
         title = "，".join(rng.sample(vocabulary.titles, rng.choice((1, 1, 2))))
         return named, f"{named}{office}：{title}"
-    lead = full + rng.choice(OFFICES) + rng.choice(vocabulary.titles)
+    lead = place.lead + rng.choice(OFFICES) + rng.choice(vocabulary.titles)
     if form is HeadlineForm.PLACE_LEAD:
-        return full, lead
-    return full, f"{lead} {rng.choice(vocabulary.titles)}"
+        return place.lead, lead
+    return place.lead, f"{lead} {rng.choice(vocabulary.titles)}"
 
 
 def plan_sections(

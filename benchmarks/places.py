@@ -1,13 +1,15 @@
 """Places for generated headlines: the home province's counties and zones.
 
 Taken from the project's gazetteer (generator.ingest.places) when it is importable, so
-generated headlines name exactly what the parser can resolve; otherwise from a small
-built-in list of Jiangsu divisions, enough to benchmark before the gazetteer exists.
+generated headlines use the names the parser resolves, each checked to name exactly its
+own region; otherwise from a small built-in list of Jiangsu divisions, enough to run the
+benchmarks before the gazetteer exists.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -25,12 +27,8 @@ class HeadlinePlace:
     city: str  # 南京市
     name: str  # 江宁区, 兴化市, 江北新区: what region.county holds
     kind: PlaceKind
-    short: str | None  # 江宁, 兴化; None when no unambiguous short form exists
-    unique: bool  # the full name names one place in the province (鼓楼区 does not)
-
-    @property
-    def city_short(self) -> str:
-        return strip_suffix(self.city) or self.city
+    names: tuple[str, ...]  # forms before a colon: 兴化, 泰州兴化, 兴化市
+    lead: str  # the form that starts a headline without colon: 兴化市, 徐州鼓楼区
 
 
 # Fallback only: a sample of Jiangsu's county-level divisions and zones, by city.
@@ -52,6 +50,15 @@ _BUILTIN = {
 _BUILTIN_ZONES = {"南京市": "江北新区", "苏州市": "苏州工业园区", "徐州市": "淮海国际港务区"}
 
 
+@dataclass(frozen=True)
+class _Raw:
+    city: str
+    name: str
+    kind: PlaceKind
+    shorts: tuple[str, ...]
+    city_shorts: tuple[str, ...]
+
+
 def strip_suffix(name: str) -> str | None:
     """兴化市 → 兴化, 涟水县 → 涟水; None when too little would be left (丰县)."""
     for suffix in COUNTY_SUFFIXES:
@@ -62,53 +69,93 @@ def strip_suffix(name: str) -> str | None:
 
 def home_places(province: str = "江苏省") -> list[HeadlinePlace]:
     """Every place a generated headline may name, in a stable order."""
-    raw = _from_gazetteer(province)
-    if raw is None:
+    found = _from_gazetteer(province)
+    if found is None:
         raw = _from_builtin(province)
-    return _with_short_names(sorted(set(raw), key=lambda item: (item[0], item[1])), province)
-
-
-def gazetteer_available() -> bool:
-    return _from_gazetteer("江苏省") is not None
-
-
-def _from_gazetteer(province: str) -> list[tuple[str, str, PlaceKind]] | None:
-    try:
-        from generator.ingest.places import Gazetteer  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    places = Gazetteer.load(province).places_in(province)
-    found: list[tuple[str, str, PlaceKind]] = []
-    for place in places:
-        kind = str(getattr(place.kind, "value", place.kind)).lower()
-        if not place.city or place.city == place.name:
-            continue
-        if "zone" in kind:
-            found.append((place.city, place.name, PlaceKind.ZONE))
-        elif "county" in kind or "district" in kind:
-            found.append((place.city, place.name, PlaceKind.COUNTY))
-    return found or None
-
-
-def _from_builtin(province: str) -> list[tuple[str, str, PlaceKind]]:
-    if province != "江苏省":
-        raise ValueError(f"no built-in places for {province}; the gazetteer is needed")
-    found = [
-        (city, name, PlaceKind.COUNTY) for city, names in _BUILTIN.items() for name in names.split()
-    ]
-    found += [(city, name, PlaceKind.ZONE) for city, name in _BUILTIN_ZONES.items()]
+        found = _resolve(raw, province, _counting_resolver(raw))
     return found
 
 
-def _with_short_names(raw: list[tuple[str, str, PlaceKind]], province: str) -> list[HeadlinePlace]:
-    # A name or short form used twice in the province (鼓楼区) is ambiguous on its own:
-    # such places only appear with their city in front.
-    counts = Counter(name for _, name, _ in raw)
-    counts.update(short for _, name, _ in raw if (short := strip_suffix(name)))
+def _resolve(
+    raw: list[_Raw], province: str, resolves: Callable[[str, _Raw], bool]
+) -> list[HeadlinePlace]:
     places = []
-    for city, name, kind in raw:
-        short = strip_suffix(name) if kind is PlaceKind.COUNTY else None
-        if short and (counts[short] > 1 or counts[name] > 1):
-            short = None
-        places.append(HeadlinePlace(province, city, name, kind, short, counts[name] == 1))
+    for item in sorted(raw, key=lambda r: (r.city, r.name)):
+        city_short = item.city_shorts[0] if item.city_shorts else item.city
+
+        def qualified(name: str, city_short: str = city_short) -> str:
+            return name if name.startswith(city_short) else city_short + name
+
+        candidates = [
+            *item.shorts,
+            *(qualified(short) for short in item.shorts[:1]),
+            item.name,
+            qualified(item.name),
+        ]
+        names = tuple(dict.fromkeys(name for name in candidates if resolves(name, item)))
+        leads = (item.name, qualified(item.name))
+        lead = next((name for name in leads if resolves(name, item)), None)
+        if names and lead:
+            places.append(HeadlinePlace(province, item.city, item.name, item.kind, names, lead))
     return places
+
+
+def _from_gazetteer(province: str) -> list[HeadlinePlace] | None:
+    try:
+        from generator.ingest.places import Gazetteer
+        from generator.ingest.places import PlaceKind as GazetteerKind
+    except ImportError:
+        return None
+    gazetteer = Gazetteer.load(province)
+    places = gazetteer.places_in(province)
+    city_shorts = {p.name: p.short_names for p in places if p.kind is GazetteerKind.CITY}
+    kinds = {GazetteerKind.COUNTY: PlaceKind.COUNTY, GazetteerKind.ZONE: PlaceKind.ZONE}
+    raw = [
+        _Raw(p.city, p.name, kinds[p.kind], p.short_names, city_shorts.get(p.city, ()))
+        for p in places
+        if p.kind in kinds and p.city and p.city in city_shorts
+    ]
+    full_province = places[0].province if places else province
+
+    def resolves(name: str, item: _Raw) -> bool:
+        # The name must be all the gazetteer matches, and name exactly this region.
+        match = gazetteer.match_start(name + "：")
+        return (
+            match is not None
+            and match.text == name
+            and match.region is not None
+            and (match.region.province, match.region.city, match.region.county)
+            == (full_province, item.city, item.name)
+        )
+
+    return _resolve(raw, full_province, resolves)
+
+
+def _from_builtin(province: str) -> list[_Raw]:
+    if province not in ("江苏省", "江苏"):
+        raise ValueError(f"no built-in places for {province}; the gazetteer is needed")
+    raw = []
+    for city, names in _BUILTIN.items():
+        city_short = (strip_suffix(city) or city,)
+        for name in names.split():
+            short = strip_suffix(name)
+            raw.append(_Raw(city, name, PlaceKind.COUNTY, (short,) if short else (), city_short))
+    raw += [
+        _Raw(city, name, PlaceKind.ZONE, (), (strip_suffix(city) or city,))
+        for city, name in _BUILTIN_ZONES.items()
+    ]
+    return raw
+
+
+def _counting_resolver(raw: list[_Raw]) -> Callable[[str, _Raw], bool]:
+    """Without a gazetteer: a name resolves when no other place of the list shares it."""
+    counts: Counter[str] = Counter()
+    for item in raw:
+        city_short = item.city_shorts[0] if item.city_shorts else item.city
+        counts.update({item.name, *item.shorts})
+        counts.update({city_short + item.name, *(city_short + s for s in item.shorts)})
+
+    def resolves(name: str, item: _Raw) -> bool:
+        return counts[name] == 1
+
+    return resolves
