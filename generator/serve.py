@@ -123,6 +123,7 @@ class BuildFailure:
     text: str
     path: str | None = None
     line: int | None = None
+    internal: bool = False  # a bug rather than a problem in the user's files
 
     @classmethod
     def from_exception(cls, error: BaseException, root: Path) -> BuildFailure:
@@ -131,7 +132,7 @@ class BuildFailure:
             where = path if error.line is None or path is None else f"{path}:{error.line}"
             text = f"{where}: {error.message}" if where else error.message
             return cls(text, path, error.line)
-        return cls(f"internal error: {type(error).__name__}: {error}")
+        return cls(f"internal error: {type(error).__name__}: {error}", internal=True)
 
 
 @dataclass(frozen=True)
@@ -373,6 +374,7 @@ class LiveState:
                 "version": self.version,
                 "builds": self.builds,
                 "building": self.building,
+                "pending": len(self._pending),  # changed paths waiting for the next build
                 "error": dataclasses.asdict(self.failure) if self.failure else None,
                 "warnings": list(self.warnings),
                 "last_seconds": self.last_seconds,
@@ -405,7 +407,8 @@ def _say(message: str, stream: Any = None) -> None:
 
 def _report_build(event: LiveEvent, report: BuildReport | None, changes: str) -> None:
     if event.failure is not None:
-        _say(f"error: {event.failure.text}", sys.stderr)
+        hint = " (rerun with --debug for the traceback)" if event.failure.internal else ""
+        _say(f"error: {event.failure.text}{hint}", sys.stderr)
         return
     assert report is not None
     count = len(report.written) + len(report.deleted)
@@ -428,12 +431,14 @@ class Rebuilder:
         roots: WatchRoots,
         base_path: str,
         quiet: float = QUIET_SECONDS,
+        debug: bool = False,
     ):
         self.state = state
         self.build = build
         self.roots = roots
         self.base_path = base_path
         self.quiet = quiet
+        self.debug = debug  # print tracebacks of unexpected build failures
 
     def build_once(self, changes: ChangeSet) -> LiveEvent:
         described = changes.describe(self.roots.root)
@@ -446,7 +451,8 @@ class Rebuilder:
             failure = BuildFailure.from_exception(error, self.roots.root)
         except Exception as error:  # the server outlives any build failure
             failure = BuildFailure.from_exception(error, self.roots.root)
-            traceback.print_exc()
+            if self.debug:
+                traceback.print_exc()
         if report is not None and not report.seconds:
             report = dataclasses.replace(report, seconds=time.perf_counter() - started)
         event = self.state.finish_build(report, failure, self.base_path, described)
@@ -527,8 +533,9 @@ def _client_script() -> str:
 class PreviewHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: PreviewHTTPServer
-    server_version = "bulletin-serve"
-    sys_version = ""
+
+    def version_string(self) -> str:
+        return "bulletin-serve"
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal reports builds, not requests."""
@@ -685,13 +692,14 @@ class Preview:
         host: str = "127.0.0.1",
         port: int = 8000,
         quiet: float = QUIET_SECONDS,
+        debug: bool = False,
     ):
         self.roots = roots
         self.base_path = base_path
         self.host = host
         self.port = port
         self.state = LiveState()
-        self.rebuilder = Rebuilder(self.state, build, roots, base_path, quiet)
+        self.rebuilder = Rebuilder(self.state, build, roots, base_path, quiet, debug)
         self._server: PreviewHTTPServer | None = None
         self._observer: Any = None
         self._threads: list[threading.Thread] = []
@@ -792,7 +800,8 @@ def run_serve(args: argparse.Namespace, config: SiteConfig) -> int:
     """`bulletin serve`: build, then serve on --host/--port until Ctrl-C."""
     roots = WatchRoots.from_config(config, args.config)
     builder = SiteBuilder(Path(args.config), config, search=not args.no_search)
-    preview = Preview(builder, roots, config.base_path, args.host, args.port)
+    debug = bool(getattr(args, "debug", False))
+    preview = Preview(builder, roots, config.base_path, args.host, args.port, debug=debug)
     with _sigterm_as_interrupt():
         try:
             url = preview.start()
