@@ -22,7 +22,9 @@ import argparse
 import contextlib
 import dataclasses
 import errno
+import ipaddress
 import json
+import re
 import secrets
 import signal
 import socket
@@ -57,6 +59,7 @@ PORT_TRIES = 20  # a busy port moves on to the next free one, at most this many
 PAGE_LIST_LIMIT = 2000  # above this many changed URLs, tell every tab to reload instead
 HISTORY = 100  # events kept for streams that reconnect
 KEEPALIVE_SECONDS = 15.0
+_MIRROR_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _WATCHED_EVENTS = {"created", "modified", "deleted", "moved"}  # not opened/closed: builds read
 
 MIME_TYPES = {
@@ -203,6 +206,16 @@ def inject_before_body_end(html: bytes, snippet: bytes) -> bytes:
     if index < 0:
         return html + snippet
     return html[:index] + snippet + html[index:]
+
+
+def not_found_pages(raw_target: str, base_path: str, root: Path) -> list[Path]:
+    """Where a 404 page may be: the language mirror's own (``/zh-hant/404.html``), then
+    the site's. Only a plain lower-case first segment is tried, so nothing escapes root."""
+    first = raw_target.partition("?")[0].removeprefix(base_path).split("/", 1)
+    pages = [root / "404.html"]
+    if len(first) == 2 and _MIRROR_PREFIX_RE.match(first[0]):
+        pages.insert(0, root / first[0] / "404.html")
+    return pages
 
 
 @dataclass(frozen=True)
@@ -585,9 +598,13 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _send_not_found(self, send_body: bool) -> None:
         snippet = self._client_snippet()
-        try:
-            data = (self.server.output_dir / "404.html").read_bytes()
-        except OSError:
+        for page in not_found_pages(self.path, self.server.base_path, self.server.output_dir):
+            try:
+                data = page.read_bytes()
+                break
+            except OSError:
+                continue
+        else:
             data = _NOT_FOUND_PAGE
         body = inject_before_body_end(data, snippet)
         self._send(HTTPStatus.NOT_FOUND, body, "text/html; charset=utf-8", send_body)
@@ -656,6 +673,16 @@ def _as_int(text: str | None, default: int = 0) -> int:
         return default
 
 
+def _is_loopback(host: str) -> bool:
+    try:
+        return all(
+            ipaddress.ip_address(info[4][0]).is_loopback
+            for info in socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        )
+    except (OSError, ValueError):
+        return False
+
+
 def bind_server(
     host: str, port: int, state: LiveState, output_dir: Path, base_path: str
 ) -> PreviewHTTPServer:
@@ -720,6 +747,8 @@ class Preview:
         bound = self._server.server_address[1]
         if self.port and bound != self.port:
             _say(f"port {self.port} is in use; using port {bound} instead")
+        if not _is_loopback(self.host):
+            _say(f"warning: listening on {self.host}: other machines can see this preview")
         self._observer = start_watching(self.roots, self.state)
         self._threads = [
             threading.Thread(target=self.rebuilder.run, name="rebuild"),

@@ -296,6 +296,16 @@ def test_missing_page_serves_the_sites_404_with_status_404(static_preview: Previ
     assert "站点的404页" in body.decode() and b"__bulletinLive" in body
 
 
+def test_missing_page_in_the_mirror_serves_the_mirrors_404(static_preview: Preview) -> None:
+    mirror = static_preview.roots.output_dir / "zh-hant"
+    mirror.mkdir(exist_ok=True)
+    (mirror / "404.html").write_text("<html><body>找不到頁面</body></html>", "utf-8")
+    code, _, body = raw_get(static_preview, "/zh-hant/no/such/")
+    assert code == 404 and "找不到頁面" in body.decode()
+    code, _, body = raw_get(static_preview, "/no/zh-hant/")
+    assert code == 404 and "站点的404页" in body.decode()
+
+
 def test_client_is_injected_into_served_html_only(static_preview: Preview) -> None:
     _, _, body = raw_get(static_preview, "/alpha/")
     html = body.decode()

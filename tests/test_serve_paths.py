@@ -14,9 +14,11 @@ from generator.serve import (
     PAGE_LIST_LIMIT,
     BuildFailure,
     BuildReport,
+    _is_loopback,
     content_type,
     inject_before_body_end,
     make_event,
+    not_found_pages,
     output_url,
     resolve_request,
 )
@@ -215,3 +217,22 @@ def test_injection_goes_before_the_last_body_end() -> None:
     injected = inject_before_body_end(html, snippet)
     assert injected.endswith(b"</pre><script>x</script></BODY></html>")
     assert inject_before_body_end(b"<p>fragment", snippet) == b"<p>fragment<script>x</script>"
+
+
+def test_not_found_prefers_the_mirrors_own_404(tmp_path: Path) -> None:
+    root = tmp_path
+    assert not_found_pages("/zh-hant/missing/", "/", root) == [
+        root / "zh-hant/404.html",
+        root / "404.html",
+    ]
+    assert not_found_pages("/news/zh-hant/x?y", "/news/", root)[0] == root / "zh-hant/404.html"
+    for raw in ("/missing.html", "/../x/", "/%2e%2e/x", "/.hidden/x", "/中文/x", "/Upper/x"):
+        assert not_found_pages(raw, "/", root) == [root / "404.html"]
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("localhost", True), ("::1", True), ("0.0.0.0", False)],
+)
+def test_loopback_hosts(host: str, loopback: bool) -> None:
+    assert _is_loopback(host) is loopback
