@@ -10,9 +10,9 @@ Matching rules, ``home`` being the site's province (site.yaml ``province``):
   words elsewhere in China's place list do not turn lines into headlines. Provinces' short
   names (江苏, 浙江) and every name of a functional zone (淮海国际港务区, 徐州经开区) match for
   all of China: they are distinctive.
-- A full name that reads as a common word, a district whose name is one character plus 区
-  (城区, 郊区, 矿区) or only position words (新城区, 城关区, 河东区, 市中区), matches on its own
-  only in the home province; elsewhere it needs its city in front (阳泉城区).
+- Full names that read as common words need their city in front (阳泉城区, 西安市新城区): a
+  district named one character plus 区 (城区, 郊区, 矿区) always; one named only with position
+  words (新城区, 城关区, 河东区, 市中区) outside the home province.
 - Qualified names: a province or city, by full or short name and in any province, followed
   directly by one of its own cities, counties or zones (full or short name, or a zone's local
   name such as 经开区): 盐城亭湖, 盐城市亭湖区, 江苏南京, 南京江北新区, 徐州淮海国际港务区,
@@ -120,7 +120,10 @@ class _Index:
 
 @functools.cache
 def _index() -> _Index:
-    places = _read_places()
+    return _build_index(_read_places())
+
+
+def _build_index(places: tuple[Place, ...]) -> _Index:
     provinces: dict[str, str] = {}
     city_parent: dict[tuple[str, str], int] = {}  # (province, city name) → city-like parent
     province_parent: dict[str, int] = {}
@@ -173,12 +176,15 @@ def _lengths_by_prefix(names: dict[str, object]) -> dict[str, tuple[int, ...]]:
     return {start: tuple(sorted(sizes, reverse=True)) for start, sizes in lengths.items()}
 
 
-def _reads_as_word(place: Place) -> bool:
-    """城区, 郊区, 新城区, 市中区: a district name that is an ordinary word."""
+def _full_name_alone(place: Place, home: bool) -> bool:
+    """Whether a full name may match without its city: not 城区, 郊区, 矿区 (one character plus
+    区), and not 新城区, 市中区 (position words only) outside the home province."""
     if place.kind is not PlaceKind.COUNTY or not place.name.endswith("区"):
-        return False
+        return True
     stem = place.name[:-1]
-    return len(stem) < 2 or set(stem) <= _POSITION_CHARACTERS
+    if len(stem) < 2:
+        return False
+    return home or not set(stem) <= _POSITION_CHARACTERS
 
 
 class Gazetteer:
@@ -194,7 +200,7 @@ class Gazetteer:
             home = place.province == home_province
             rank = _KIND_ORDER[place.kind] + (0 if home else _OTHER_PROVINCE)
             has_children = i in index.children
-            full_alone = home or not _reads_as_word(place)
+            full_alone = _full_name_alone(place, home)
             short_alone = home or place.kind in (PlaceKind.PROVINCE, PlaceKind.ZONE)
             if full_alone or has_children:
                 heads.setdefault(place.name, []).append((rank, i, full_alone))
@@ -213,10 +219,15 @@ class Gazetteer:
         )
 
     @classmethod
+    def from_places(cls, places: tuple[Place, ...], home_province: str) -> Gazetteer:
+        """A gazetteer over given places instead of the shipped data (for tests)."""
+        return cls(_build_index(places), home_province)
+
+    @classmethod
     def load(cls, home_province: str) -> Gazetteer:
         """The gazetteer for a home province given by full (江苏省) or short (江苏) name;
         built once per province and process. Unknown provinces raise BulletinError."""
-        return _gazetteer(_province_name(home_province))
+        return _gazetteer(_province_name(home_province, _index()))
 
     def match_start(self, text: str) -> PlaceMatch | None:
         """The longest place name at the very start of text, or None."""
@@ -293,7 +304,7 @@ class Gazetteer:
 
     def places_in(self, province: str) -> list[Place]:
         """Every place of a province (full or short name), in gazetteer order."""
-        full = _province_name(province)
+        full = _province_name(province, self._index)
         return [place for place in self._index.places if place.province == full]
 
 
@@ -308,8 +319,8 @@ def region_of(place: Place) -> Region:
     return Region(place.province, place.city, place.name)
 
 
-def _province_name(name: str) -> str:
-    provinces = _index().provinces
+def _province_name(name: str, index: _Index) -> str:
+    provinces = index.provinces
     if name not in provinces:
         known = "、".join(sorted(set(provinces.values())))
         raise BulletinError(f"unknown province '{name}' (expected one of {known})")
