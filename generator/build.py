@@ -1,12 +1,249 @@
-"""Placeholder until its issue lands; replaced by the real module."""
+"""`bulletin build`: ingest new seeds, load content, plan pages, render what changed, write
+only changed bytes, prune what no page produces any more.
+
+Incremental by fingerprint: each page's fingerprint hashes its view model (the exact data
+it shows), its template name and a base fingerprint (templates, site.yaml settings, the
+converters' protected names, the generator's own code). A page whose fingerprint and
+files are unchanged is neither rendered nor written; so a second build with nothing
+changed renders nothing, and an edited article re-renders only the pages that show it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 
+import generator
+from generator import cache
+from generator.cache import Manifest, PageRecord
 from generator.config import SiteConfig
-from generator.errors import BulletinError
+from generator.ingest.places import Gazetteer
+from generator.output import outputs_present, prune, write_if_changed
+from generator.pages import Page, find_collisions, plan_pages
+from generator.render import Renderer, page_view, render_page, view_fingerprint
+from generator.site import ContentCache, Site, load_site
+from generator.variants import ConverterSpec, Language, TextConverter, converter_spec, languages_of
+from generator.views import ViewContext
+
+STATIC_PREFIX = "static/"
+
+
+@dataclass
+class BuildResult:
+    written: list[str]  # output-relative posix paths whose bytes changed
+    deleted: list[str]
+    skipped: int  # pages (and static files) left as they were
+    warnings: list[str]
+    seconds: float
+    rendered: int = 0  # pages rendered this time
+
+
+@dataclass
+class _Progress:
+    manifest: Manifest = field(default_factory=Manifest)
+    written: list[str] = field(default_factory=list)
+    skipped: int = 0
+    rendered: int = 0
+
+
+def build_site(
+    config: SiteConfig, *, search: bool = True, jobs: int | None = None, progress: bool = False
+) -> BuildResult:
+    """Build the whole site into config.output_dir; see the module docstring."""
+    started = time.perf_counter()
+    warnings = ingest_pending_seeds(config)
+    site = load_content(config)
+    languages = languages_of(config)
+    assets = theme_assets(config.theme_dir)
+    ctx = ViewContext(config, languages, asset_urls(config, assets))
+    pages = plan_pages(site, config)
+    find_collisions(pages, languages, reserved=assets)
+    renderer = Renderer(config.theme_dir)
+    specs = converter_specs(config, languages)
+    base = base_fingerprint(config, renderer, specs)
+    old = cache.load_manifest(cache.manifest_path(config))
+    done = write_pages(pages, site, ctx, renderer, specs, base, old, config.output_dir, progress)
+    write_assets(assets, config.output_dir, old, done)
+    deleted = prune(
+        config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
+    )
+    cache.save_manifest(cache.manifest_path(config), done.manifest)
+    return BuildResult(
+        written=done.written,
+        deleted=deleted,
+        skipped=done.skipped,
+        warnings=[*warnings, *site.warnings],
+        seconds=time.perf_counter() - started,
+        rendered=done.rendered,
+    )
+
+
+def ingest_pending_seeds(config: SiteConfig) -> list[str]:
+    """Ingest raw bulletins not yet in content/ (lands with the ingest command)."""
+    return []
+
+
+def code_stamp() -> str:
+    """The generator's version and source: cached parses and pages from other code are stale."""
+    digest = hashlib.sha256(generator.__version__.encode())
+    package = Path(generator.__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_content(config: SiteConfig) -> Site:
+    """The Site model, reusing the cached parse of every unchanged Markdown file."""
+    stamp = code_stamp()
+    path = cache.content_cache_path(config)
+    previous = cache.load_content_cache(path, stamp)
+    site, docs = load_site(config, previous)
+    cache.save_content_cache(path, stamp, docs, previous)
+    return site
+
+
+def theme_assets(theme_dir: Path) -> dict[str, Path]:
+    """Output path → source file of every static file of the theme."""
+    static = theme_dir / "static"
+    if not static.is_dir():
+        return {}
+    return {
+        STATIC_PREFIX + path.relative_to(static).as_posix(): path
+        for path in sorted(static.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def asset_urls(config: SiteConfig, assets: Mapping[str, Path]) -> dict[str, str]:
+    """Static file name → URL with a content hash, so browsers never keep a stale copy."""
+    urls = {}
+    for rel, path in assets.items():
+        version = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+        urls[rel[len(STATIC_PREFIX) :]] = f"{config.base_path}{rel}?v={version}"
+    return urls
+
+
+def converter_specs(config: SiteConfig, languages: Sequence[Language]) -> dict[str, ConverterSpec]:
+    """One converter spec per variant prefix; proper names come from the gazetteer."""
+    variants = [language.variant for language in languages if language.variant]
+    if not variants:
+        return {}
+    places = sorted(Gazetteer.load(config.province).all_names())
+    folder = cache.cache_dir(config)
+    return {v.prefix: converter_spec(v, config, places, folder) for v in variants}
+
+
+def base_fingerprint(
+    config: SiteConfig, renderer: Renderer, specs: Mapping[str, ConverterSpec]
+) -> str:
+    settings = {
+        key: value
+        for key, value in dataclasses.asdict(config).items()
+        if key not in ("root", "output_dir", "content_dir", "seeds_dir", "theme_dir")
+    }
+    parts = [
+        code_stamp(),
+        renderer.fingerprint,
+        json.dumps(settings, sort_keys=True, ensure_ascii=False, default=str),
+        *(f"{prefix}={spec.fingerprint}" for prefix, spec in sorted(specs.items())),
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def write_pages(
+    pages: Sequence[Page],
+    site: Site,
+    ctx: ViewContext,
+    renderer: Renderer,
+    specs: Mapping[str, ConverterSpec],
+    base: str,
+    old: Manifest,
+    output_dir: Path,
+    progress: bool = False,
+) -> _Progress:
+    """Render and write every page whose fingerprint changed or whose files went missing."""
+    done = _Progress()
+    converters: dict[str, TextConverter] = {}
+    try:
+        for index, page in enumerate(pages, start=1):
+            view = page_view(page, site, ctx)
+            fingerprint = view_fingerprint(page, view, base)
+            record = old.pages.get(page.key)
+            if (
+                record is not None
+                and record.fingerprint == fingerprint
+                and outputs_present(output_dir, record.outputs)
+            ):
+                done.manifest.pages[page.key] = record
+                done.skipped += 1
+                continue
+            if not converters and specs:
+                converters.update({p: TextConverter(spec) for p, spec in specs.items()})
+            outputs = {}
+            for rel, data in render_page(page, view, renderer, converters, ctx):
+                known = record.outputs.get(rel) if record else None
+                outputs[rel], changed = write_if_changed(output_dir, rel, data, known)
+                if changed:
+                    done.written.append(rel)
+            done.manifest.pages[page.key] = PageRecord(fingerprint, outputs)
+            done.rendered += 1
+            if progress and index % 500 == 0:
+                print(f"  {index}/{len(pages)} pages", file=sys.stderr)
+    except BaseException:
+        # Keep what is known to be on disk, so the next build does not redo it.
+        partial = Manifest({**old.pages, **done.manifest.pages})
+        cache.save_manifest(cache.manifest_path(ctx.config), partial)
+        raise
+    return done
+
+
+def write_assets(
+    assets: Mapping[str, Path], output_dir: Path, old: Manifest, done: _Progress
+) -> None:
+    """Copy the theme's static files (one copy shared by every language)."""
+    for rel, path in assets.items():
+        key = f"asset:{rel}"
+        data = path.read_bytes()
+        fingerprint = hashlib.sha256(data).hexdigest()
+        record = old.pages.get(key)
+        if (
+            record
+            and record.fingerprint == fingerprint
+            and outputs_present(output_dir, record.outputs)
+        ):
+            done.manifest.pages[key] = record
+            done.skipped += 1
+            continue
+        known = record.outputs.get(rel) if record else None
+        output, changed = write_if_changed(output_dir, rel, data, known)
+        done.manifest.pages[key] = PageRecord(fingerprint, {rel: output})
+        if changed:
+            done.written.append(rel)
 
 
 def run_build_command(args: argparse.Namespace, config: SiteConfig) -> int:
-    raise BulletinError("'build' is not available yet")
+    search = config.search and not getattr(args, "no_search", False)
+    result = build_site(config, search=search, jobs=getattr(args, "jobs", None))
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(
+        f"built {_shown(config.output_dir)}: {len(result.written)} files written, "
+        f"{result.skipped} unchanged, {len(result.deleted)} deleted "
+        f"in {result.seconds:.2f} s"
+    )
+    return 0
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix() + "/"
+    except ValueError:
+        return str(path)

@@ -1,0 +1,66 @@
+"""Atom feeds: the site's latest articles, and each region's and author's.
+
+Every entry has a stable id (the article's absolute URL in the feed's language), an
+``updated`` time and a summary. Dates are days in China Standard Time; an article whose
+date is unknown is dated 1970-01-01, so feeds stay byte-stable between builds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.pages import Page
+from generator.site import Article, Site, Taxonomy
+from generator.variants import ABS, LANG
+from generator.views import View, ViewContext, term_name
+
+FEED_ENTRIES = 20
+UNKNOWN_DATE = "1970-01-01T00:00:00Z"
+
+
+def atom_time(date: dt.date | None) -> str:
+    return f"{date.isoformat()}T00:00:00+08:00" if date else UNKNOWN_DATE
+
+
+def feed_view(page: Page, site: Site, ctx: ViewContext) -> View:
+    config = ctx.config
+    if page.subject:
+        term = site.terms[page.subject]
+        keys = term.articles
+        title = f"{term_name(term)} - {config.title}"
+        html_url = term.url
+        kind = "地区" if term.taxonomy is Taxonomy.REGIONS else "作者"
+        subtitle = f"{config.title}：{kind} {term_name(term)}"
+    else:
+        keys = site.article_order
+        title, html_url, subtitle = config.title, "", config.description
+    entries = [_entry(site, site.articles[key]) for key in keys[:FEED_ENTRIES]]
+    dates = [site.articles[key].date for key in keys[:FEED_ENTRIES] if site.articles[key].date]
+    return {
+        "lang": LANG,
+        "title": title,
+        "subtitle": subtitle,
+        "id": ABS + page.url,
+        "self_url": ABS + page.url,
+        "alternate": ABS + html_url,
+        "updated": atom_time(max(dates) if dates else None),
+        "author": config.title,
+        "entries": entries,
+    }
+
+
+def _entry(site: Site, article: Article) -> View:
+    return {
+        "title": article.title,
+        "url": ABS + article.url,
+        "updated": atom_time(article.date),
+        "authors": [
+            {"name": term_name(site.terms[key]), "uri": ABS + site.terms[key].url}
+            for key in article.author_terms
+        ],
+        "categories": [
+            {"term": site.terms[key].key, "label": term_name(site.terms[key])}
+            for key in article.region_terms
+        ],
+        "summary": article.excerpt,
+    }

@@ -1,0 +1,118 @@
+"""Jinja2 environment, the view model of each page kind, and rendering a page into the files
+of every language.
+
+``render_page`` is pure: (page, its view, the renderer, the converters) → output bytes per
+path. It holds no state between calls, so pages can be rendered in any order or in worker
+processes. Template errors become BulletinError naming the template file and line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import jinja2
+
+from generator import feeds, sitemap, views
+from generator.errors import BulletinError
+from generator.pages import Page, PageKind
+from generator.site import Site
+from generator.variants import TextConverter, localize
+from generator.views import View, ViewContext
+
+ViewFunction = Callable[[Page, Site, ViewContext], View]
+VIEWS: Mapping[PageKind, ViewFunction] = {
+    PageKind.HOME: views.home_view,
+    PageKind.ARCHIVE: views.archive_view,
+    PageKind.BULLETIN: views.bulletin_view,
+    PageKind.ARTICLE: views.article_view,
+    PageKind.TERM_INDEX: views.term_index_view,
+    PageKind.TERM: views.term_view,
+    PageKind.SEARCH: views.search_view,
+    PageKind.NOT_FOUND: views.not_found_view,
+    PageKind.FEED: feeds.feed_view,
+    PageKind.SITEMAP: sitemap.sitemap_view,
+    PageKind.ROBOTS: sitemap.robots_view,
+}
+
+
+def page_view(page: Page, site: Site, ctx: ViewContext) -> View:
+    return VIEWS[page.kind](page, site, ctx)
+
+
+def view_fingerprint(page: Page, view: View, base: str) -> str:
+    """Everything a page's bytes depend on: its view, its template, and ``base`` (theme,
+    settings, converters, generator code)."""
+    data = json.dumps(view, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(f"{base}\0{page.template}\0".encode())
+    digest.update(data.encode("utf-8"))
+    return digest.hexdigest()
+
+
+class Renderer:
+    """The theme's templates, loaded once; ``fingerprint`` changes when any template does."""
+
+    def __init__(self, theme_dir: Path):
+        self.templates_dir = theme_dir / "templates"
+        if not self.templates_dir.is_dir():
+            raise BulletinError("theme has no templates/ folder", self.templates_dir)
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            autoescape=jinja2.select_autoescape(("html", "xml")),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            auto_reload=False,
+        )
+        self.fingerprint = tree_fingerprint(self.templates_dir)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (Renderer, (self.templates_dir.parent,))
+
+    def render(self, template_name: str, view: View) -> str:
+        try:
+            return self.env.get_template(template_name).render(view)
+        except jinja2.TemplateSyntaxError as error:
+            path = Path(error.filename) if error.filename else self.templates_dir / template_name
+            raise BulletinError(f"template syntax: {error.message}", path, error.lineno) from None
+        except jinja2.TemplateNotFound as error:
+            raise BulletinError(f"template not found: {error.name}", self.templates_dir) from None
+        except Exception as error:
+            path, line = self._template_frame(error, template_name)
+            kind = "undefined value" if isinstance(error, jinja2.UndefinedError) else "error"
+            raise BulletinError(f"template {kind}: {error}", path, line) from None
+
+    def _template_frame(self, error: Exception, template_name: str) -> tuple[Path, int | None]:
+        """The innermost traceback frame inside a template file (Jinja maps its lines)."""
+        root = str(self.templates_dir)
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.startswith(root):
+                return Path(frame.filename), frame.lineno
+        return self.templates_dir / template_name, None
+
+
+def tree_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def render_page(
+    page: Page,
+    view: View,
+    renderer: Renderer,
+    converters: Mapping[str, TextConverter],
+    ctx: ViewContext,
+) -> list[tuple[str, bytes]]:
+    """Render once in Simplified, then derive each language's file from that text."""
+    text = renderer.render(page.template, view)
+    return [
+        (path, localize(text, language, converters.get(language.prefix), ctx.config).encode())
+        for language, path in page.outputs(ctx.languages)
+    ]

@@ -1,0 +1,375 @@
+"""The Site model: every bulletin, article, region and author, loaded once before rendering.
+
+Articles live in one mapping keyed by their source path (``<bulletin>/<NN-slug>.md``,
+relative to content/); bulletins are keyed by id, region and author terms by their URL
+path. Relations (a bulletin's articles, an article's regions and authors, a term's
+articles) are stored as keys, so every later stage asks the same collection.
+
+URLs (relative to the language root; stable and ASCII):
+  article   bulletins/<bulletin>/<slug from front matter>/   (a headline fix keeps it)
+  region    regions/<pinyin of the city's full name>/[<pinyin of the county's full name>/]
+  author    authors/<pinyin of the name>/
+Two names with the same pinyin among siblings: the one that appeared first (oldest
+bulletin, then print order) keeps the plain slug; each later one gets ``-`` and four hex
+digits of its name's SHA-1. Adding newer content therefore never renames an existing page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from pathlib import Path
+
+from generator.config import SiteConfig
+from generator.content import (
+    BULLETIN_META,
+    ArticleSource,
+    BulletinMeta,
+    parse_article,
+    read_bulletin_meta,
+)
+from generator.errors import BulletinError
+from generator.markup import Heading, RenderedBody, excerpt, make_markdown, render_body
+from generator.slugs import slugify
+from generator.variants import MARK_CHARS
+
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_STRIP_MARKS = dict.fromkeys(ord(ch) for ch in MARK_CHARS)
+
+
+class Taxonomy(Enum):
+    REGIONS = "regions"
+    AUTHORS = "authors"
+
+
+@dataclass(frozen=True)
+class ArticleDoc:
+    """One Markdown file parsed and its body rendered; cached by the file's bytes."""
+
+    digest: str
+    source: ArticleSource
+    body: RenderedBody
+
+
+@dataclass(frozen=True)
+class Article:
+    key: str  # src_path relative to content/
+    bulletin: str  # bulletin id
+    order: int
+    title: str
+    slug: str
+    url: str
+    date: dt.date | None  # the article's own date, else its bulletin's
+    place: str | None
+    region_names: tuple[str, ...]  # province, city, county as far as known
+    authors: tuple[str, ...]
+    body_html: str
+    headings: tuple[Heading, ...]
+    excerpt: str
+    region_terms: tuple[str, ...] = ()  # term keys, broadest first: city, then county
+    author_terms: tuple[str, ...] = ()
+    prev: str | None = None  # neighbours in print order within the bulletin
+    next: str | None = None
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    id: str
+    src_path: str  # the bulletin's folder relative to content/
+    url: str
+    date: dt.date | None
+    articles: tuple[str, ...]  # article keys in print order
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str  # its url without the final slash: "regions/nan-jing-shi"
+    taxonomy: Taxonomy
+    path: tuple[str, ...]  # names from the top: ("南京市", "江宁区")
+    slug: str
+    url: str
+    group: str  # regions: the province; authors: the slug's initial letter
+    parent: str | None
+    children: tuple[str, ...]  # term keys, by slug
+    articles: tuple[str, ...]  # article keys, newest first
+
+    @property
+    def name(self) -> str:
+        return self.path[-1]
+
+
+@dataclass(frozen=True)
+class Site:
+    articles: Mapping[str, Article]
+    bulletins: Mapping[str, Bulletin]
+    terms: Mapping[str, Term]
+    bulletin_order: tuple[str, ...]  # newest first
+    article_order: tuple[str, ...]  # newest first; print order within a bulletin
+    warnings: tuple[str, ...] = ()
+
+    def top_terms(self, taxonomy: Taxonomy) -> list[Term]:
+        """A taxonomy's top-level terms, grouped then by slug."""
+        tops = [t for t in self.terms.values() if t.taxonomy is taxonomy and t.parent is None]
+        return sorted(tops, key=lambda term: (term.group, term.slug))
+
+
+ContentCache = dict[str, ArticleDoc]  # src_path → the parse of the file's bytes
+
+
+@dataclass
+class _Loaded:
+    bulletins: list[tuple[str, BulletinMeta | None]] = field(default_factory=list)
+    docs: dict[str, ArticleDoc] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_site(config: SiteConfig, cache: ContentCache | None = None) -> tuple[Site, ContentCache]:
+    """Read content/ into a Site; ``cache`` holds the parses of unchanged files."""
+    loaded = read_content(config.content_dir, config.markdown_html, cache or {})
+    return assemble_site(loaded.bulletins, loaded.docs, loaded.warnings), dict(loaded.docs)
+
+
+def read_content(content_dir: Path, markdown_html: bool, cache: ContentCache) -> _Loaded:
+    loaded = _Loaded()
+    if not content_dir.is_dir():
+        return loaded
+    markdown = None
+    mode = "html" if markdown_html else "text"
+    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name)):
+        meta_path = folder / BULLETIN_META
+        meta = read_bulletin_meta(meta_path) if meta_path.is_file() else None
+        loaded.bulletins.append((folder.name, meta))
+        for path in sorted(folder.glob("*.md")):
+            if not _visible(path.name):
+                continue
+            data = path.read_bytes()
+            digest = hashlib.sha256(data + mode.encode()).hexdigest()
+            src_path = path.relative_to(content_dir).as_posix()
+            doc = cache.get(src_path)
+            if doc is None or doc.digest != digest:
+                markdown = markdown or make_markdown(markdown_html)
+                doc = parse_doc(data, path, src_path, digest, markdown)
+            loaded.docs[src_path] = doc
+    return loaded
+
+
+def _visible(name: str) -> bool:
+    return not name.startswith((".", "_", "~")) and not name.endswith("~")
+
+
+def parse_doc(data: bytes, path: Path, src_path: str, digest: str, markdown: object) -> ArticleDoc:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise BulletinError(f"not UTF-8 text ({error.reason})", path) from None
+    text = text.translate(_STRIP_MARKS)  # private-use marks are the renderer's, never data's
+    source = parse_article(text, str(path))
+    source.src_path = src_path
+    if not _SLUG_RE.match(source.slug):
+        raise BulletinError(
+            f"slug '{source.slug}' must be lower-case ASCII letters, digits and '-' "
+            f"(for example '{slugify(source.slug)}')",
+            path,
+            _line_of(text, "slug:"),
+        )
+    return ArticleDoc(digest, source, render_body(markdown, source.body))  # type: ignore[arg-type]
+
+
+def _line_of(text: str, prefix: str) -> int | None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith(prefix):
+            return number
+    return None
+
+
+def bulletin_segment(bulletin_id: str) -> str:
+    """The bulletin's URL segment: its id when URL-safe ASCII, else the id's pinyin."""
+    return bulletin_id if _SEGMENT_RE.match(bulletin_id) else slugify(bulletin_id, 16)
+
+
+def assemble_site(
+    bulletin_metas: Iterable[tuple[str, BulletinMeta | None]],
+    docs: Mapping[str, ArticleDoc],
+    warnings: Iterable[str] = (),
+) -> Site:
+    """Order bulletins and articles, link neighbours, collect regions and authors."""
+    notes = list(warnings)
+    by_bulletin: dict[str, list[ArticleDoc]] = defaultdict(list)
+    for src_path, doc in docs.items():
+        folder = src_path.split("/", 1)[0]
+        if doc.source.bulletin != folder:
+            notes.append(
+                f"{src_path}: front matter says bulletin '{doc.source.bulletin}', "
+                f"but the file is in '{folder}'; using the folder"
+            )
+        by_bulletin[folder].append(doc)
+    metas = dict(bulletin_metas)
+    for folder in by_bulletin:
+        metas.setdefault(folder, None)
+
+    bulletins: dict[str, Bulletin] = {}
+    for bulletin_id, meta in metas.items():
+        ordered = sorted(
+            by_bulletin.get(bulletin_id, []), key=lambda d: (d.source.order, d.source.src_path)
+        )
+        bulletins[bulletin_id] = Bulletin(
+            id=bulletin_id,
+            src_path=bulletin_id,
+            url=f"bulletins/{bulletin_segment(bulletin_id)}/",
+            date=meta.date if meta else None,
+            articles=tuple(d.source.src_path for d in ordered),
+        )
+    bulletin_order = tuple(
+        sorted(bulletins, key=lambda b: _bulletin_sort_key(bulletins[b]), reverse=True)
+    )
+    oldest_first = [key for b in reversed(bulletin_order) for key in bulletins[b].articles]
+
+    articles = {key: _article(docs[key], bulletins[key.split("/", 1)[0]]) for key in oldest_first}
+    terms: dict[str, Term] = {}
+    for taxonomy in Taxonomy:
+        terms.update(collect_terms(taxonomy, [articles[key] for key in oldest_first]))
+    articles = _link_articles(articles, bulletins, terms)
+    article_order = tuple(key for b in bulletin_order for key in bulletins[b].articles)
+    return Site(articles, bulletins, terms, bulletin_order, article_order, tuple(notes))
+
+
+def _bulletin_sort_key(bulletin: Bulletin) -> tuple[dt.date, str]:
+    return (bulletin.date or dt.date.min, bulletin.id)
+
+
+def _article(doc: ArticleDoc, bulletin: Bulletin) -> Article:
+    source = doc.source
+    region = source.region
+    names = tuple(n for n in (region.province, region.city, region.county) if n) if region else ()
+    return Article(
+        key=source.src_path,
+        bulletin=bulletin.id,
+        order=source.order,
+        title=source.title,
+        slug=source.slug,
+        url=f"{bulletin.url}{source.slug}/",
+        date=source.date or bulletin.date,
+        place=source.place,
+        region_names=names,
+        authors=tuple(dict.fromkeys(source.authors)),
+        body_html=doc.body.html,
+        headings=doc.body.headings,
+        excerpt=excerpt(doc.body.text),
+    )
+
+
+def term_paths(taxonomy: Taxonomy, article: Article) -> list[tuple[str, ...]]:
+    """The terms of ``taxonomy`` an article belongs to, each as its path of names."""
+    if taxonomy is Taxonomy.AUTHORS:
+        return [(name,) for name in article.authors]
+    below_province = article.region_names[1:]
+    return [below_province[: depth + 1] for depth in range(len(below_province))]
+
+
+def _term_group(taxonomy: Taxonomy, article: Article, slug: str) -> str:
+    if taxonomy is Taxonomy.REGIONS:
+        return article.region_names[0]
+    initial = slug[:1].upper()
+    return initial if initial.isalpha() else "#"
+
+
+def collect_terms(taxonomy: Taxonomy, oldest_first: list[Article]) -> dict[str, Term]:
+    """Every term of one taxonomy (regions or authors), with its articles newest first."""
+    first_seen: dict[tuple[str, ...], int] = {}
+    group_of: dict[tuple[str, ...], Article] = {}
+    members: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for index, article in enumerate(oldest_first):
+        for path in term_paths(taxonomy, article):
+            first_seen.setdefault(path, index)
+            group_of.setdefault(path, article)
+            members[path].append(article.key)
+
+    keys: dict[tuple[str, ...], str] = {(): taxonomy.value}
+    slugs: dict[tuple[str, ...], str] = {}
+    for depth in sorted({len(path) for path in first_seen}):
+        level = [path for path in first_seen if len(path) == depth]
+        slugs.update(_sibling_slugs(level, first_seen))
+        for path in level:
+            keys[path] = f"{keys[path[:-1]]}/{slugs[path]}"
+
+    children: dict[tuple[str, ...], list[tuple[str, ...]]] = defaultdict(list)
+    for path in first_seen:
+        if len(path) > 1:
+            children[path[:-1]].append(path)
+    terms: dict[str, Term] = {}
+    for path, key in keys.items():
+        if not path:
+            continue
+        slug = slugs[path]
+        kids = sorted(children[path], key=lambda p: slugs[p])
+        terms[key] = Term(
+            key=key,
+            taxonomy=taxonomy,
+            path=path,
+            slug=slug,
+            url=key + "/",
+            group=_term_group(taxonomy, group_of[path], slug),
+            parent=keys[path[:-1]] if len(path) > 1 else None,
+            children=tuple(keys[p] for p in kids),
+            articles=tuple(reversed(members[path])),
+        )
+    return terms
+
+
+def _sibling_slugs(
+    paths: list[tuple[str, ...]], first_seen: Mapping[tuple[str, ...], int]
+) -> dict[tuple[str, ...], str]:
+    """Slugs for terms at one depth; the first-seen name keeps a slug shared by siblings."""
+    claimed: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
+    result: dict[tuple[str, ...], str] = {}
+    for path in sorted(paths, key=lambda p: (first_seen[p], p)):
+        base = slugify(path[-1], max_words=16)
+        slot = (path[:-1], base)
+        if slot in claimed:
+            base = f"{base}-{hashlib.sha1(path[-1].encode('utf-8')).hexdigest()[:4]}"
+        claimed[slot] = path
+        result[path] = base
+    return result
+
+
+def _link_articles(
+    articles: dict[str, Article], bulletins: Mapping[str, Bulletin], terms: Mapping[str, Term]
+) -> dict[str, Article]:
+    """Fill in each article's neighbours and term keys (a second, read-only pass)."""
+    region_keys: dict[tuple[str, ...], str] = {}
+    author_keys: dict[str, str] = {}
+    for term in terms.values():
+        if term.taxonomy is Taxonomy.REGIONS:
+            region_keys[term.path] = term.key
+        else:
+            author_keys[term.path[0]] = term.key
+    linked: dict[str, Article] = {}
+    for bulletin in bulletins.values():
+        keys = bulletin.articles
+        for index, key in enumerate(keys):
+            article = articles[key]
+            linked[key] = replace(
+                article,
+                region_terms=tuple(region_keys[p] for p in term_paths(Taxonomy.REGIONS, article)),
+                author_terms=tuple(author_keys[name] for name in article.authors),
+                prev=keys[index - 1] if index > 0 else None,
+                next=keys[index + 1] if index + 1 < len(keys) else None,
+            )
+    return linked
+
+
+def paginate(items: tuple[str, ...] | list[str], size: int) -> list[tuple[str, ...]]:
+    """Split a listing into pages of ``size``; an empty listing is one empty page."""
+    items = tuple(items)
+    return [items[start : start + size] for start in range(0, len(items), size)] or [()]
+
+
+def page_url(first_url: str, number: int) -> str:
+    """The URL of page ``number`` of a listing whose first page is ``first_url``."""
+    return first_url if number == 1 else f"{first_url}page/{number}/"

@@ -1,0 +1,351 @@
+"""Simplified → Traditional Chinese, and the per-language details of a page.
+
+A page is rendered once, in Simplified, with a few private-use characters in it:
+
+* markers around spans the converter must treat specially: ``keep`` (never converted,
+  e.g. the name 简体中文 in the language switch), ``person`` and ``place`` (a proper name:
+  converted character by character, keeping the characters that names write the same way in
+  Traditional, so 里水镇 → 里水鎮, not 裏水鎮);
+* tokens for what differs between languages: the link root, the absolute root, the
+  language code, the ``aria-current`` of the language switch.
+
+``localize`` turns that text into one language's output: convert (variants only), then
+strip markers and fill tokens. Markup and URLs are ASCII, which OpenCC leaves alone, so
+converting the whole page is safe; lines without any non-ASCII character are skipped.
+
+Proper names in running text (headlines, bodies) are protected inside OpenCC itself: the
+gazetteer's names and the site's overrides go into a small text dictionary that is put in
+front of the stock one (for segmentation and conversion), so a single C++ pass converts
+everything. One converter per variant per process: building it loads that dictionary.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import opencc
+
+from generator.config import SiteConfig, Variant
+from generator.content import write_atomic
+from generator.errors import BulletinError
+
+KEEP_OPEN, KEEP_CLOSE = "\ue000", "\ue001"
+PERSON_OPEN, PERSON_CLOSE = "\ue002", "\ue003"
+PLACE_OPEN, PLACE_CLOSE = "\ue004", "\ue005"
+TOKEN_OPEN, TOKEN_CLOSE = "\ue006", "\ue007"
+MARK_CHARS = "".join(chr(code) for code in range(0xE000, 0xE008))
+_STRIP_MARKS = dict.fromkeys(range(0xE000, 0xE008))
+_SPAN_RE = re.compile(
+    "("
+    + "|".join(
+        f"{o}[^{c}]*{c}"
+        for o, c in (
+            (KEEP_OPEN, KEEP_CLOSE),
+            (PERSON_OPEN, PERSON_CLOSE),
+            (PLACE_OPEN, PLACE_CLOSE),
+        )
+    )
+    + ")"
+)
+_TOKEN_RE = re.compile(f"{TOKEN_OPEN}([A-Z]+)(?::([^{TOKEN_CLOSE}]*))?{TOKEN_CLOSE}")
+_CORNER_QUOTES = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
+
+# Characters OpenCC converts by default whose Simplified form is also the usual form in
+# names: 谷城 and 里水 keep 谷 and 里; surnames 范, 余, 干, 于, 郁 stay as written.
+PLACE_KEEP = frozenset("谷里台范于")
+PERSON_KEEP = frozenset("谷里台干后范余郁于朴")
+
+
+class NameKind(Enum):
+    PERSON = "person"
+    PLACE = "place"
+
+
+_KEEP = {NameKind.PERSON: PERSON_KEEP, NameKind.PLACE: PLACE_KEEP}
+_MEMO_LIMIT = 50_000  # converted lines remembered per converter (headers, cards, labels)
+_MEMO_LINE = 400  # only short lines repeat across pages; long body paragraphs do not
+
+
+def keep(text: str) -> str:
+    """Text shown as written in every language (e.g. a language's own name)."""
+    return f"{KEEP_OPEN}{_clean(text)}{KEEP_CLOSE}"
+
+
+def person(name: str) -> str:
+    return f"{PERSON_OPEN}{_clean(name)}{PERSON_CLOSE}"
+
+
+def place(name: str) -> str:
+    return f"{PLACE_OPEN}{_clean(name)}{PLACE_CLOSE}"
+
+
+def token(name: str, arg: str = "") -> str:
+    return f"{TOKEN_OPEN}{name}:{arg}{TOKEN_CLOSE}" if arg else f"{TOKEN_OPEN}{name}{TOKEN_CLOSE}"
+
+
+ROOT = token("ROOT")  # link root of the page's language: "/news/" or "/news/zh-hant/"
+ABS = token("ABS")  # absolute root: "https://example.org/news/zh-hant/"
+LANG = token("LANG")  # BCP 47 code of the page's language
+OG_LOCALE = token("OGLOCALE")
+
+
+def current(code: str) -> str:
+    """Expands to ` aria-current="true"` on the page whose language is ``code``."""
+    return token("CURRENT", code)
+
+
+def _clean(text: str) -> str:
+    """Marker characters inside data would break the spans: drop them, and newlines."""
+    return text.translate(_STRIP_MARKS).replace("\n", " ")
+
+
+def strip_marks(text: str) -> str:
+    return text.translate(_STRIP_MARKS)
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # <html lang>
+    prefix: str  # "" for the default language, else the variant's URL prefix
+    label: str  # the language's name in itself, for the switch
+    variant: Variant | None = None
+
+    @property
+    def path(self) -> str:
+        """Output-relative folder of this language's tree: "" or "zh-hant/"."""
+        return f"{self.prefix}/" if self.prefix else ""
+
+
+def languages_of(config: SiteConfig) -> tuple[Language, ...]:
+    """The default language first, then each variant in site.yaml order."""
+    langs = [Language(config.default_language, "", "简体中文")]
+    labels = [_variant_label(variant) for variant in config.variants]
+    for variant, label in zip(config.variants, labels, strict=True):
+        if labels.count(label) > 1:
+            label = f"{label}（{variant.code}）"
+        langs.append(Language(variant.code, variant.prefix, label, variant))
+    return tuple(langs)
+
+
+def _variant_label(variant: Variant) -> str:
+    code = variant.code.lower()
+    if variant.opencc == "s2hk" or code.endswith("-hk"):
+        return "香港繁體"
+    if variant.opencc in ("s2tw", "s2twp") or code.endswith("-tw"):
+        return "臺灣正體"
+    return "繁體中文"
+
+
+def og_locale(language: Language) -> str:
+    if language.variant is None:
+        return "zh_CN"
+    return "zh_HK" if language.variant.opencc == "s2hk" else "zh_TW"
+
+
+def localize(
+    text: str, language: Language, converter: TextConverter | None, config: SiteConfig
+) -> str:
+    """One language's output of a page rendered in Simplified: convert, fill tokens."""
+    text = converter.convert(text) if converter is not None else strip_marks_keep_tokens(text)
+    values = {
+        "ROOT": config.base_path + language.path,
+        "ABS": config.base_url + language.path,
+        "LANG": language.code,
+        "OGLOCALE": og_locale(language),
+    }
+
+    def fill(match: re.Match[str]) -> str:
+        name, arg = match.group(1), match.group(2)
+        if name == "CURRENT":
+            return ' aria-current="true"' if arg == language.code else ""
+        return values[name]
+
+    return _TOKEN_RE.sub(fill, text)
+
+
+def strip_marks_keep_tokens(text: str) -> str:
+    return text.translate(_STRIP_NON_TOKEN)
+
+
+_STRIP_NON_TOKEN = dict.fromkeys(range(0xE000, 0xE006))
+
+
+@dataclass(frozen=True)
+class ConverterSpec:
+    """Everything a variant's converter is built from; picklable for worker processes."""
+
+    opencc: str
+    corner_quotes: bool
+    places: tuple[str, ...]  # proper names in running text (the gazetteer's, the site's)
+    overrides: tuple[tuple[str, str], ...]  # phrase → its form in this variant
+    cache_dir: Path = field(compare=False)
+
+    @property
+    def fingerprint(self) -> str:
+        data = json.dumps([self.opencc, self.corner_quotes, self.places, self.overrides])
+        return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def converter_spec(
+    variant: Variant, config: SiteConfig, places: Iterable[str], cache_dir: Path
+) -> ConverterSpec:
+    overrides = {**config.overrides, **variant.overrides}
+    for phrase, form in overrides.items():
+        if not phrase or any(ch.isspace() for ch in phrase + form):
+            raise BulletinError(
+                f"override '{phrase}' → '{form}': phrases must be non-empty and have no spaces",
+                config.root / "site.yaml",
+            )
+    names = sorted({name for name in places if len(name) >= 2 and not _has_space(name)})
+    return ConverterSpec(
+        opencc=variant.opencc,
+        corner_quotes=variant.corner_quotes,
+        places=tuple(names),
+        overrides=tuple(sorted(overrides.items())),
+        cache_dir=cache_dir,
+    )
+
+
+def _has_space(text: str) -> bool:
+    return any(ch.isspace() for ch in text)
+
+
+class TextConverter:
+    """Converts rendered pages for one variant. Build it once per process: it loads OpenCC."""
+
+    def __init__(self, spec: ConverterSpec):
+        self.spec = spec
+        self._plain = opencc.OpenCC(spec.opencc)
+        self._overrides = dict(spec.overrides)
+        self._names: dict[tuple[str, NameKind], str] = {}
+        self._memo: dict[str, str] = {}
+        place_forms = {name: self.name_form(name, NameKind.PLACE) for name in spec.places}
+        self._opencc = opencc.OpenCC(str(_write_protected_config(spec, place_forms)))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (TextConverter, (self.spec,))
+
+    def name_form(self, name: str, kind: NameKind) -> str:
+        """A proper name's form: an override, else each character converted on its own."""
+        key = (name, kind)
+        form = self._names.get(key)
+        if form is None:
+            form = self._overrides.get(name)
+            if form is None:
+                chars = self._plain.convert("\n".join(name)).split("\n")
+                if len(chars) != len(name):  # OpenCC never joins across lines; be safe anyway
+                    chars = [self._plain.convert(ch) for ch in name]
+                kept = _KEEP[kind]
+                form = "".join(
+                    ch if ch in kept else conv for ch, conv in zip(name, chars, strict=True)
+                )
+            self._names[key] = form
+        return form
+
+    def convert(self, text: str) -> str:
+        """Convert every line that has non-ASCII text; markers decide how spans convert."""
+        lines = text.split("\n")
+        memo = self._memo
+        for index, line in enumerate(lines):
+            if line.isascii():
+                continue
+            done = memo.get(line)
+            if done is None:
+                done = self._convert_line(line)
+                if self.spec.corner_quotes:
+                    done = done.translate(_CORNER_QUOTES)
+                if len(line) <= _MEMO_LINE:
+                    if len(memo) >= _MEMO_LIMIT:
+                        memo.clear()
+                    memo[line] = done
+            lines[index] = done
+        return "\n".join(lines)
+
+    def _convert_line(self, line: str) -> str:
+        if KEEP_OPEN not in line and PERSON_OPEN not in line and PLACE_OPEN not in line:
+            return self._opencc.convert(line)
+        parts = _SPAN_RE.split(line)
+        for index, part in enumerate(parts):
+            if index % 2 == 0:
+                parts[index] = self._opencc.convert(part) if not part.isascii() else part
+            elif part[0] == KEEP_OPEN:
+                parts[index] = part[1:-1]
+            else:
+                kind = NameKind.PERSON if part[0] == PERSON_OPEN else NameKind.PLACE
+                parts[index] = self.name_form(part[1:-1], kind)
+        return "".join(parts)
+
+
+def make_converters(specs: Mapping[str, ConverterSpec]) -> dict[str, TextConverter]:
+    return {code: TextConverter(spec) for code, spec in specs.items()}
+
+
+# --- the OpenCC configuration with the protected names in front ---------------------------
+
+
+def _opencc_share_dir() -> Path:
+    candidates = [getattr(opencc, "_opencc_share_dir", None)]
+    candidates.append(os.path.join(os.path.dirname(opencc.__file__), "clib", "share", "opencc"))
+    for candidate in candidates:
+        if candidate and os.path.isfile(os.path.join(candidate, "s2t.json")):
+            return Path(candidate)
+    raise BulletinError("OpenCC's dictionaries were not found (reinstall the opencc package)")
+
+
+def _write_protected_config(spec: ConverterSpec, place_forms: Mapping[str, str]) -> Path:
+    """Write (once per spec) an OpenCC config whose first dictionary maps each protected
+    phrase to its final form, and whose later steps leave that final form alone."""
+    folder = spec.cache_dir / "opencc" / spec.fingerprint[:20]
+    config_path = folder / f"{spec.opencc}.json"
+    first = folder / "protected.txt"
+    later = folder / "protected-final.txt"
+    if config_path.exists() and first.exists() and later.exists():
+        return config_path
+    forms = dict(place_forms)
+    forms.update(spec.overrides)
+    write_atomic(first, _text_dict(forms.items()))
+    write_atomic(later, _text_dict((form, form) for form in forms.values()))
+    stock = json.loads((_opencc_share_dir() / f"{spec.opencc}.json").read_text("utf-8"))
+    stock = _absolute_files(stock, _opencc_share_dir())
+    steps = stock["conversion_chain"]
+    mine = {"type": "text", "file": str(first)}
+    mine_final = {"type": "text", "file": str(later)}
+    segmentation_dict = stock.get("segmentation", {}).get("dict", steps[0]["dict"])
+    stock["segmentation"] = {
+        "type": "mmseg",
+        "dict": {"type": "group", "match_policy": "union", "dicts": [mine, segmentation_dict]},
+    }
+    for index, step in enumerate(steps):
+        front = mine if index == 0 else mine_final
+        step["dict"] = {
+            "type": "group",
+            "match_policy": "short_circuit",
+            "dicts": [front, step["dict"]],
+        }
+    write_atomic(config_path, json.dumps(stock, ensure_ascii=False, indent=1).encode("utf-8"))
+    return config_path
+
+
+def _text_dict(pairs: Iterable[tuple[str, str]]) -> bytes:
+    lines = sorted({f"{key}\t{value}" for key, value in pairs if key})
+    # OpenCC refuses an empty dictionary file; a private-use key never occurs in text.
+    return ("\n".join(lines or ["\ue0ff\t\ue0ff"]) + "\n").encode("utf-8")
+
+
+def _absolute_files(node: Any, share: Path) -> Any:
+    if isinstance(node, dict):
+        result = {key: _absolute_files(value, share) for key, value in node.items()}
+        if isinstance(result.get("file"), str) and not os.path.isabs(result["file"]):
+            result["file"] = str(share / result["file"])
+        return result
+    if isinstance(node, list):
+        return [_absolute_files(item, share) for item in node]
+    return node
