@@ -1,0 +1,681 @@
+"""Full-text search: one Pagefind bundle per language variant of the written site.
+
+Pagefind's extended binary segments Chinese with a Simplified-Chinese dictionary, so it
+splits Simplified text into words but Traditional text almost character by character
+(a quoted phrase then finds nothing). Each variant therefore gets its own bundle
+(``<variant>/pagefind/``, so a variant searches its own pages only), and a Traditional
+variant's bundle indexes the *Simplified* text of each article under the Traditional
+page's URL, title and filters. For that we write a small "mirror" document per
+Traditional article into a staging folder: the Simplified page's indexed element, plus a
+``trad`` meta holding the Traditional text of the same element, tag for tag, so the
+browser can show the excerpt in the page's own script (search.js maps the Simplified
+excerpt onto it by position: OpenCC's Simplified→Traditional conversion keeps lengths).
+The browser converts the reader's query to Simplified (opencc-js) before searching.
+
+Only pages carrying ``data-pagefind-body`` (article pages) are indexed. Indexing is
+skipped when no article page of a variant changed since the last run, judged by the
+size and modification time of the written files (they are replaced on every content
+change), so a preview rebuild that touched no article costs a directory walk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from html.parser import HTMLParser
+from pathlib import Path
+
+from generator.config import SiteConfig, Variant
+from generator.content import write_atomic
+from generator.errors import BulletinError
+
+BODY_ATTR = "data-pagefind-body"
+BUNDLE_DIR = "pagefind"
+OPTIONS_FILE = "bulletin-search.json"  # read by search.js: how to convert the query
+ARTICLE_TREE = "bulletins"  # every article page lives under <variant>/bulletins/
+CACHE_DIR = ".bulletin-cache"  # the build's cache folder (gitignored)
+STATE_FORMAT = 1  # bump when mirror documents or the state file change shape
+
+# Pagefind's own UI bundles: the theme brings its own markup, so they are dropped.
+_UNUSED_BUNDLE_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+# opencc-js "from" codes, by the variant's OpenCC config, for converting queries.
+_QUERY_CONVERSION = {"s2t": "t", "s2tw": "tw", "s2twp": "twp", "s2hk": "hk"}
+_METADATA_ATTRS = (
+    "data-pagefind-meta",
+    "data-pagefind-filter",
+    "data-pagefind-sort",
+    "data-pagefind-default-meta",
+)
+# Elements whose text Pagefind never indexes (its parser's REMOVE_SELECTORS).
+_UNINDEXED_TAGS = frozenset(
+    [
+        "head",
+        "style",
+        "script",
+        "noscript",
+        "label",
+        "form",
+        "svg",
+        "footer",
+        "nav",
+        "iframe",
+        "template",
+    ]
+)
+_VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+_HEADING_TAGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_ATTRIBUTE_SPEC = re.compile(r"^[^:\[\]]+\[.+\]$")
+
+
+class Outcome(Enum):
+    INDEXED = "indexed"
+    UNCHANGED = "unchanged"
+    EMPTY = "empty"  # no article pages: no bundle
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """One language variant's pages and the bundle that indexes them."""
+
+    key: str  # "default" or the variant's URL prefix
+    lang: str
+    root: Path  # the variant's folder in the output
+    query_from: str  # opencc-js "from" code for the reader's query
+    source_root: Path | None = None  # Simplified counterpart pages, for a Traditional mirror
+    opencc: str = "s2t"
+
+    @property
+    def bundle(self) -> Path:
+        return self.root / BUNDLE_DIR
+
+
+@dataclass
+class TargetReport:
+    key: str
+    outcome: Outcome
+    pages: int
+    seconds: float
+    bundle_bytes: int = 0
+
+
+@dataclass
+class SearchReport:
+    targets: list[TargetReport] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> bool:
+        return any(t.outcome is Outcome.INDEXED for t in self.targets)
+
+
+def search_targets(config: SiteConfig) -> list[SearchTarget]:
+    """The default-language site, then each Traditional variant mirroring it."""
+    targets = [SearchTarget("default", config.default_language, config.output_dir, "t")]
+    for variant in config.variants:
+        targets.append(_variant_target(config, variant))
+    return targets
+
+
+def _variant_target(config: SiteConfig, variant: Variant) -> SearchTarget:
+    return SearchTarget(
+        key=variant.prefix,
+        lang=variant.code,
+        root=config.output_dir / variant.prefix,
+        query_from=_QUERY_CONVERSION.get(variant.opencc, "t"),
+        source_root=config.output_dir,
+        opencc=variant.opencc,
+    )
+
+
+def update_search_index(config: SiteConfig, *, force: bool = False) -> SearchReport:
+    """Bring every variant's Pagefind bundle up to date with the written article pages."""
+    started = time.perf_counter()
+    binary = pagefind_binary()
+    cache = search_cache_dir(config)
+    report = SearchReport()
+    for target in search_targets(config):
+        report.targets.append(_update_target(target, binary, cache / target.key, force))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def search_cache_dir(config: SiteConfig) -> Path:
+    """Where indexing state and mirror documents live: the project's cache, one folder per
+    output folder (never inside the output, which is published as it is)."""
+    output = str(config.output_dir.resolve()).encode("utf-8")
+    return config.root / CACHE_DIR / f"search-{hashlib.sha256(output).hexdigest()[:16]}"
+
+
+def pagefind_binary() -> Path:
+    """The extended (CJK-segmenting) Pagefind binary shipped by ``pagefind[extended]``.
+
+    The plain binary would index Chinese unsegmented, so it is never a fallback.
+    """
+    override = os.environ.get("PAGEFIND_BINARY_PATH")
+    if override:
+        return Path(override)
+    try:
+        from pagefind_bin_extended import get_executable
+    except ImportError:
+        raise BulletinError(
+            "search needs the extended Pagefind binary: pip install 'pagefind[extended]'"
+            " (or build with --no-search)"
+        ) from None
+    return Path(get_executable())
+
+
+# ---------------------------------------------------------------- change detection
+
+
+@dataclass
+class _State:
+    """What the last indexing run saw: each page's file signature and whether it is indexed."""
+
+    stamp: str
+    pages: dict[str, list[int]]  # relative path → [*signature, is_article]
+
+    @classmethod
+    def load(cls, path: Path, stamp: str) -> _State:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls(stamp, {})
+        if not isinstance(data, dict) or data.get("stamp") != stamp:
+            return cls(stamp, {})
+        return cls(stamp, dict(data.get("pages", {})))
+
+    def save(self, path: Path) -> None:
+        data = {"stamp": self.stamp, "pages": self.pages}
+        write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"))
+
+    def article_count(self) -> int:
+        return sum(1 for entry in self.pages.values() if entry[-1])
+
+
+def _stamp(target: SearchTarget) -> str:
+    try:
+        version = importlib.metadata.version("pagefind_bin_extended")
+    except importlib.metadata.PackageNotFoundError:
+        version = "unknown"
+    return f"{STATE_FORMAT}|{version}|{target.lang}|{target.opencc}"
+
+
+def _page_files(root: Path, exclude: frozenset[str] = frozenset()) -> Iterator[str]:
+    """HTML files under root/bulletins/, as posix paths relative to root."""
+    tree = root / ARTICLE_TREE
+    for folder, subfolders, files in os.walk(tree):
+        subfolders[:] = sorted(d for d in subfolders if d not in exclude)
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        for name in sorted(files):
+            if name.endswith(".html"):
+                yield f"{rel_folder}/{name}"
+
+
+def _signature(*paths: Path) -> list[int]:
+    values: list[int] = []
+    for path in paths:
+        try:
+            info = path.stat()
+            values += [info.st_mtime_ns, info.st_size]
+        except FileNotFoundError:
+            values += [0, -1]
+    return values
+
+
+def _is_article(path: Path) -> bool:
+    try:
+        return BODY_ATTR in path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return False
+
+
+@dataclass
+class _Changes:
+    state: _State
+    changed: list[str]  # article pages new or rewritten (their mirrors need rewriting)
+    removed: list[str]  # pages that were articles and are no longer
+    dirty: bool  # the index must be rebuilt
+
+
+def _scan(target: SearchTarget, old: _State) -> _Changes:
+    new = _State(old.stamp, {})
+    changed: list[str] = []
+    dirty = False
+    for rel in _page_files(target.root):
+        paths = [target.root / rel]
+        if target.source_root is not None:
+            paths.append(target.source_root / rel)
+        signature = _signature(*paths)
+        previous = old.pages.get(rel)
+        if previous is not None and previous[:-1] == signature:
+            new.pages[rel] = previous
+            continue
+        is_article = _is_article(paths[0])
+        new.pages[rel] = [*signature, int(is_article)]
+        if is_article:
+            changed.append(rel)
+        dirty = dirty or is_article or bool(previous and previous[-1])
+    removed = [
+        rel for rel, entry in old.pages.items() if entry[-1] and not new.pages.get(rel, [0])[-1]
+    ]
+    return _Changes(new, changed, removed, dirty or bool(removed))
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def _update_target(target: SearchTarget, binary: Path, cache: Path, force: bool) -> TargetReport:
+    started = time.perf_counter()
+    state_path = cache / "state.json"
+    old = _State.load(state_path, _stamp(target))
+    staging = cache / "staging"
+    if target.source_root is not None and not old.pages:
+        shutil.rmtree(staging, ignore_errors=True)  # nothing known about it: start clean
+    changes = _scan(target, old)
+    articles = changes.state.article_count()
+    bundle_ok = (target.bundle / "pagefind-entry.json").exists()
+    if not (force or changes.dirty or (articles and not bundle_ok)):
+        return TargetReport(target.key, Outcome.UNCHANGED, articles, time.perf_counter() - started)
+    if target.source_root is not None:
+        _write_mirrors(target, staging, changes)
+    if articles:
+        _run_pagefind(target, binary, staging)
+        outcome = Outcome.INDEXED
+    else:
+        shutil.rmtree(target.bundle, ignore_errors=True)
+        outcome = Outcome.EMPTY
+    changes.state.save(state_path)
+    return TargetReport(
+        target.key, outcome, articles, time.perf_counter() - started, _tree_bytes(target.bundle)
+    )
+
+
+def _run_pagefind(target: SearchTarget, binary: Path, staging: Path) -> None:
+    """Index into a fresh folder, then swap it in, so a reader never sees half a bundle
+    (and files of pages that no longer exist do not linger)."""
+    fresh = target.root / ".pagefind-new"
+    stale = target.root / ".pagefind-old"
+    for leftover in (fresh, stale):
+        shutil.rmtree(leftover, ignore_errors=True)
+    if target.source_root is None:
+        site, glob = target.root, f"{ARTICLE_TREE}/**/*.html"
+    else:
+        site, glob = staging, "**/*.html"
+    command = [
+        str(binary),
+        "--site",
+        str(site),
+        "--glob",
+        glob,
+        "--output-path",
+        str(fresh.resolve()),
+        "--quiet",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, check=False)
+    if run.returncode != 0 or not (fresh / "pagefind-entry.json").exists():
+        shutil.rmtree(fresh, ignore_errors=True)
+        detail = (run.stderr or run.stdout).strip().splitlines()
+        raise BulletinError(f"Pagefind failed: {detail[-1] if detail else run.returncode}", site)
+    for name in _UNUSED_BUNDLE_FILES:
+        (fresh / name).unlink(missing_ok=True)
+    options = {"lang": target.lang, "query_from": target.query_from}
+    options["mirror"] = target.source_root is not None
+    write_atomic(fresh / OPTIONS_FILE, json.dumps(options).encode("utf-8"))
+    if target.bundle.exists():
+        target.bundle.rename(stale)
+    fresh.rename(target.bundle)
+    shutil.rmtree(stale, ignore_errors=True)
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def _write_mirrors(target: SearchTarget, staging: Path, changes: _Changes) -> None:
+    assert target.source_root is not None
+    fallback = _length_keeping_converter(target.opencc)
+    for rel in changes.removed:
+        (staging / rel).unlink(missing_ok=True)
+    for rel in changes.changed:
+        variant_page = parse_page((target.root / rel).read_text(encoding="utf-8"))
+        source_file = target.source_root / rel
+        source_page = None
+        if source_file.exists():
+            source_page = parse_page(source_file.read_text(encoding="utf-8"))
+        document = mirror_document(source_page, variant_page, fallback)
+        out = staging / rel
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(document, encoding="utf-8")
+
+
+def _length_keeping_converter(opencc_config: str) -> Callable[[str], str]:
+    """Simplified→Traditional text of the same length, for a node whose rendered
+    Traditional text cannot be paired with its Simplified text."""
+    import opencc  # imported here: only Traditional mirrors need it
+
+    converters = [opencc.OpenCC(opencc_config), opencc.OpenCC("s2t")]
+
+    def convert(text: str) -> str:
+        for converter in converters:
+            converted = converter.convert(text)
+            if len(converted) == len(text):
+                return converted
+        return text
+
+    return convert
+
+
+# ---------------------------------------------------------------- HTML
+
+
+@dataclass(frozen=True)
+class StartTag:
+    tag: str
+    attrs: tuple[tuple[str, str | None], ...]
+    void: bool = False
+
+
+@dataclass(frozen=True)
+class EndTag:
+    tag: str
+
+
+Token = StartTag | EndTag | str  # a str is text, already unescaped
+
+
+@dataclass(frozen=True)
+class TaggedElement:
+    """An element carrying Pagefind metadata, filters or sort keys, with its text."""
+
+    tag: str
+    attrs: tuple[tuple[str, str | None], ...]
+    text: str
+
+
+@dataclass
+class PageParts:
+    lang: str | None = None
+    body: list[Token] = field(default_factory=list)  # the data-pagefind-body element
+    tagged: list[TaggedElement] = field(default_factory=list)
+    first_h1: str = ""
+    title: str = ""
+
+
+class _PageParser(HTMLParser):
+    """Pulls out of one page what a mirror document needs (stdlib only, one pass)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts = PageParts()
+        # Open elements: tag, index into parts.tagged (or None), text collected inside.
+        self._stack: list[tuple[str, int | None, list[str]]] = []
+        self._body_depth: int | None = None  # stack depth of the open body element
+        self._body_done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag == "html" and self.parts.lang is None:
+            self.parts.lang = dict(attrs).get("lang")
+        void = tag in _VOID_TAGS
+        opens_body = self._body_depth is None and not self._body_done and BODY_ATTR in names
+        if opens_body:
+            self._body_depth = len(self._stack) + 1
+        if self._body_depth is not None:
+            self.parts.body.append(StartTag(tag, tuple(attrs), void))
+        tagged = None
+        if any(name in names for name in _METADATA_ATTRS):
+            tagged = len(self.parts.tagged)
+            self.parts.tagged.append(TaggedElement(tag, tuple(attrs), ""))
+        if void:
+            if opens_body:
+                self._close_body()
+            return
+        self._stack.append((tag, tagged, []))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID_TAGS:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not any(open_tag == tag for open_tag, _, _ in self._stack):
+            return  # a stray end tag closes nothing
+        while self._stack:
+            open_tag, tagged, text = self._stack.pop()
+            self._finish(open_tag, tagged, "".join(text))
+            if open_tag == tag:
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self._body_depth is not None:
+            self.parts.body.append(data)
+        if self._stack and self._stack[-1][0] in ("script", "style"):
+            return
+        for _, _, text in self._stack:
+            text.append(data)
+
+    def _finish(self, tag: str, tagged: int | None, text: str) -> None:
+        if tagged is not None:
+            element = self.parts.tagged[tagged]
+            self.parts.tagged[tagged] = TaggedElement(element.tag, element.attrs, text)
+        if self._body_depth is not None:
+            self.parts.body.append(EndTag(tag))
+            if len(self._stack) < self._body_depth:
+                self._close_body()
+        if tag == "h1" and not self.parts.first_h1:
+            self.parts.first_h1 = _squeeze(text)
+        if tag == "title" and not self.parts.title:
+            self.parts.title = _squeeze(text)
+
+    def _close_body(self) -> None:
+        self._body_depth = None
+        self._body_done = True
+
+
+def parse_page(text: str) -> PageParts:
+    parser = _PageParser()
+    parser.feed(text)
+    parser.close()
+    return parser.parts
+
+
+def _squeeze(text: str) -> str:
+    return " ".join(text.split())
+
+
+# ---------------------------------------------------------------- mirror documents
+
+
+def mirror_document(
+    source: PageParts | None, variant: PageParts, convert: Callable[[str], str]
+) -> str:
+    """The staging page that indexes a Traditional article by its Simplified text.
+
+    The indexed element is the Simplified page's (so Pagefind segments real words); the
+    ``trad`` meta is the same element, tag for tag, with the Traditional page's text, so
+    positions in one match positions in the other. Metadata, filters and sort keys are
+    the Traditional page's own. Without a usable Simplified page the Traditional text
+    itself is indexed.
+    """
+    variant_body = _indexable(variant.body)
+    source_body = _indexable(source.body) if source is not None else []
+    if not source_body:
+        source_body, variant_texts = variant_body, _texts(variant_body)
+    else:
+        variant_texts = _paired_texts(source_body, variant_body, convert)
+    parts = [
+        "<!doctype html>",
+        f'<html lang="{html.escape(variant.lang or "zh-Hant")}"><head><meta charset="utf-8">',
+        "</head><body>",
+        f"<div {BODY_ATTR}>{_serialize(source_body)}</div>",
+        '<div data-pagefind-meta="trad">',
+        _serialize(_with_texts(_plain_blocks(source_body), variant_texts)),
+        "</div>",
+    ]
+    parts += [_serialize_tagged(element) for element in variant.tagged]
+    if "title" not in _meta_keys(variant.tagged):
+        title = variant.first_h1 or variant.title
+        parts.append(f'<span data-pagefind-meta="title">{html.escape(title)}</span>')
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _indexable(tokens: list[Token]) -> list[Token]:
+    """The tokens whose text Pagefind would index, with every attribute that could add
+    metadata, anchors or weights removed (those come from the Traditional page)."""
+    kept: list[Token] = []
+    skip_depth = 0
+    for token in tokens:
+        if isinstance(token, StartTag):
+            attrs = dict(token.attrs)
+            hidden = token.tag in _UNINDEXED_TAGS or "data-pagefind-ignore" in attrs
+            if skip_depth or hidden:
+                skip_depth += 0 if token.void else 1
+                continue
+            clean = tuple(
+                (name, value)
+                for name, value in token.attrs
+                if not name.startswith("data-pagefind-") and name != "id"
+            )
+            kept.append(StartTag(token.tag, clean, token.void))
+        elif isinstance(token, EndTag):
+            if skip_depth:
+                skip_depth -= 1
+                continue
+            kept.append(token)
+        elif not skip_depth:
+            kept.append(token)
+    return kept
+
+
+def _texts(tokens: list[Token]) -> list[str]:
+    return [token for token in tokens if isinstance(token, str)]
+
+
+def _shape(tokens: list[Token]) -> list[str]:
+    return [
+        t.tag if isinstance(t, StartTag) else "/" + t.tag for t in tokens if not isinstance(t, str)
+    ]
+
+
+def _paired_texts(
+    source: list[Token], variant: list[Token], convert: Callable[[str], str]
+) -> list[str]:
+    """Traditional text for each Simplified text node, always of the same length."""
+    source_texts = _texts(source)
+    variant_texts = _texts(variant)
+    if _shape(source) != _shape(variant) or len(source_texts) != len(variant_texts):
+        return [convert(text) for text in source_texts]
+    return [
+        theirs if len(theirs) == len(ours) else convert(ours)
+        for ours, theirs in zip(source_texts, variant_texts, strict=True)
+    ]
+
+
+def _plain_blocks(tokens: list[Token]) -> list[Token]:
+    """Headings as paragraphs: Pagefind marks headings' weight inside meta text."""
+    swapped: list[Token] = []
+    for token in tokens:
+        if isinstance(token, StartTag) and token.tag in _HEADING_TAGS:
+            swapped.append(StartTag("p", token.attrs, token.void))
+        elif isinstance(token, EndTag) and token.tag in _HEADING_TAGS:
+            swapped.append(EndTag("p"))
+        else:
+            swapped.append(token)
+    return swapped
+
+
+def _with_texts(tokens: list[Token], texts: list[str]) -> list[Token]:
+    replacement = iter(texts)
+    return [next(replacement) if isinstance(token, str) else token for token in tokens]
+
+
+def _serialize(tokens: list[Token]) -> str:
+    out: list[str] = []
+    for token in tokens:
+        if isinstance(token, StartTag):
+            out.append(f"<{token.tag}{_attributes(token.attrs)}>")
+        elif isinstance(token, EndTag):
+            out.append(f"</{token.tag}>")
+        else:
+            out.append(html.escape(token, quote=False))
+    return "".join(out)
+
+
+def _attributes(attrs: tuple[tuple[str, str | None], ...]) -> str:
+    return "".join(
+        f" {name}" if value is None else f' {name}="{html.escape(value)}"' for name, value in attrs
+    )
+
+
+def _serialize_tagged(element: TaggedElement) -> str:
+    attrs = tuple(
+        (name, value)
+        for name, value in element.attrs
+        if name not in (BODY_ATTR, "data-pagefind-ignore", "data-pagefind-weight", "id")
+    )
+    if element.tag in _VOID_TAGS:
+        return f"<{element.tag}{_attributes(attrs)}>"
+    text = html.escape(element.text, quote=False) if _needs_text(element.attrs) else ""
+    return f"<{element.tag}{_attributes(attrs)}>{text}</{element.tag}>"
+
+
+def _specs(attrs: tuple[tuple[str, str | None], ...], names: tuple[str, ...]) -> Iterator[str]:
+    """Each key spec of Pagefind attributes ("title", "date[datetime]", "city:南京市")."""
+    for name, value in attrs:
+        if name in names and value:
+            head, colon, literal = value.partition(":")
+            chunks = [chunk.strip() for chunk in head.split(",")]
+            if colon:
+                chunks[-1] = f"{chunks[-1]}:{literal}"
+            yield from chunks
+
+
+def _needs_text(attrs: tuple[tuple[str, str | None], ...]) -> bool:
+    return any(
+        ":" not in spec and not _ATTRIBUTE_SPEC.match(spec)
+        for spec in _specs(attrs, _METADATA_ATTRS)
+    )
+
+
+def _meta_keys(elements: list[TaggedElement]) -> set[str]:
+    keys: set[str] = set()
+    for element in elements:
+        for spec in _specs(element.attrs, ("data-pagefind-meta", "data-pagefind-default-meta")):
+            keys.add(re.split(r"[:\[]", spec, maxsplit=1)[0].strip())
+    return keys

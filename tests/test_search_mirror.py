@@ -1,0 +1,204 @@
+"""Unit tests for the pieces of generator.search that need no Pagefind: reading a page's
+indexed element and metadata, and writing the mirror document that indexes a Traditional
+page by its Simplified text."""
+
+from __future__ import annotations
+
+import opencc
+import pytest
+
+from generator.search import (
+    EndTag,
+    StartTag,
+    mirror_document,
+    parse_page,
+)
+from generator.search import _needs_text as needs_text
+from generator.search import _paired_texts as paired_texts
+
+S2T = opencc.OpenCC("s2t")
+
+PAGE = """<!DOCTYPE html>
+<html lang="{lang}">
+<head><meta charset="utf-8"><title>{title} - 站点</title></head>
+<body>
+<nav class="site-nav"><a href="/">首页</a></nav>
+<main>
+<article class="article" data-pagefind-body data-pagefind-filter="city[data-city]"
+ data-city="{city}">
+<header>
+<nav class="breadcrumb"><a href="/regions/">{city}</a></nav>
+<h1 data-pagefind-meta="title">{title}</h1>
+<p class="meta" data-pagefind-ignore><time datetime="2022-11-01"
+ data-pagefind-meta="date[datetime]" data-pagefind-sort="date[datetime]">2022年11月1日</time></p>
+<p class="byline" data-pagefind-ignore>作者：<a data-pagefind-filter="author">{author}</a></p>
+</header>
+<div class="article-body">
+<h2 id="s1">{heading}</h2>
+<p>{para} &lt;b&gt; &amp; <em>{em}</em></p>
+<script>var x = "<p>不是正文</p>";</script>
+</div>
+</article>
+</main>
+<footer>页脚文字</footer>
+</body>
+</html>
+"""
+
+SIMPLIFIED = {
+    "lang": "zh-Hans",
+    "title": "江北新区：筑牢安全防线",
+    "city": "南京市",
+    "author": "李静",
+    "heading": "强化责任体系建设",
+    "para": "全新探索“安全审计”模式，头发与发展",
+    "em": "银发三长",
+}
+
+
+def page(**values: str) -> str:
+    return PAGE.format(**values)
+
+
+def traditional(values: dict[str, str]) -> dict[str, str]:
+    return {key: S2T.convert(value) for key, value in values.items()} | {"lang": "zh-Hant"}
+
+
+def test_parse_page_reads_lang_body_and_tagged_elements() -> None:
+    parts = parse_page(page(**SIMPLIFIED))
+    assert parts.lang == "zh-Hans"
+    assert parts.first_h1 == SIMPLIFIED["title"]
+    assert parts.title == f"{SIMPLIFIED['title']} - 站点"
+    first, last = parts.body[0], parts.body[-1]
+    assert isinstance(first, StartTag) and first.tag == "article"
+    assert isinstance(last, EndTag) and last.tag == "article"
+    text = "".join(t for t in parts.body if isinstance(t, str))
+    assert "页脚文字" not in text and "首页" not in text
+    assert "<b> &" in text  # entities are decoded once
+    tagged = {(e.tag, dict(e.attrs).get("data-pagefind-meta")): e.text for e in parts.tagged}
+    assert tagged[("h1", "title")] == SIMPLIFIED["title"]
+    assert ("time", "date[datetime]") in tagged
+    authors = [
+        e.text for e in parts.tagged if dict(e.attrs).get("data-pagefind-filter") == "author"
+    ]
+    assert authors == [SIMPLIFIED["author"]]
+
+
+def test_parse_page_without_body_has_no_tokens() -> None:
+    parts = parse_page("<html lang='zh-Hans'><body><p>列表页</p></body></html>")
+    assert parts.body == []
+    assert parts.lang == "zh-Hans"
+
+
+def test_parse_page_survives_void_and_unclosed_elements() -> None:
+    parts = parse_page(
+        "<div data-pagefind-body><p>甲<br>乙<img src='x.png' data-pagefind-meta='image[src]'>"
+        "<p>丙</div><p>外面</p>"
+    )
+    text = "".join(t for t in parts.body if isinstance(t, str))
+    assert text == "甲乙丙"
+    assert [e.tag for e in parts.tagged] == ["img"]
+
+
+def mirror_of(simplified: dict[str, str], variant: dict[str, str]) -> str:
+    return mirror_document(parse_page(page(**simplified)), parse_page(page(**variant)), S2T.convert)
+
+
+def body_and_trad(document: str) -> tuple[str, str]:
+    parts = parse_page(document)
+    body = "".join(t for t in parts.body if isinstance(t, str))
+    trad = next(e.text for e in parts.tagged if dict(e.attrs).get("data-pagefind-meta") == "trad")
+    return body, trad
+
+
+def test_mirror_indexes_simplified_text_and_keeps_traditional_metadata() -> None:
+    variant = traditional(SIMPLIFIED)
+    document = mirror_of(SIMPLIFIED, variant)
+    parts = parse_page(document)
+    assert parts.lang == "zh-Hant"
+    body, trad = body_and_trad(document)
+    assert SIMPLIFIED["para"] in body and SIMPLIFIED["title"] in body
+    assert variant["para"] in trad and variant["title"] in trad
+    # The browser maps excerpts by position, counting characters other than whitespace.
+    assert len("".join(body.split())) == len("".join(trad.split()))
+    meta = {
+        dict(e.attrs).get("data-pagefind-meta") or dict(e.attrs).get("data-pagefind-filter"): e
+        for e in parts.tagged
+    }
+    assert meta["title"].text == variant["title"]
+    assert dict(meta["city[data-city]"].attrs)["data-city"] == variant["city"]
+    assert meta["author"].text == variant["author"]
+
+
+def test_mirror_copies_carry_no_metadata_ids_or_unindexed_parts() -> None:
+    document = mirror_of(SIMPLIFIED, traditional(SIMPLIFIED))
+    body_html = document.split("<div data-pagefind-body>", 1)[1].split(
+        '<div data-pagefind-meta="trad">'
+    )[0]
+    trad_html = document.split('<div data-pagefind-meta="trad">', 1)[1].split("</div>\n", 1)[0]
+    for copy in (body_html, trad_html):
+        assert "data-pagefind-" not in copy
+        assert ' id="' not in copy
+        assert "<nav" not in copy and "<script" not in copy
+        assert "2022年11月1日" not in copy  # the ignored date line
+        assert "作者" not in copy
+    assert "<h1>" in body_html and "<h2>" in body_html  # headings keep their weight
+    assert "<h1>" not in trad_html and "<h2>" not in trad_html  # meta text has no weights
+    assert "&lt;b&gt; &amp;" in body_html  # text is escaped again
+
+
+def test_title_meta_is_added_when_the_page_has_none() -> None:
+    plain = PAGE.replace(' data-pagefind-meta="title"', "")
+    simplified = parse_page(plain.format(**SIMPLIFIED))
+    variant = parse_page(plain.format(**traditional(SIMPLIFIED)))
+    document = mirror_document(simplified, variant, S2T.convert)
+    titles = [
+        e.text
+        for e in parse_page(document).tagged
+        if dict(e.attrs).get("data-pagefind-meta") == "title"
+    ]
+    assert titles == [S2T.convert(SIMPLIFIED["title"])]
+
+
+def test_without_a_simplified_page_the_traditional_text_is_indexed() -> None:
+    variant = traditional(SIMPLIFIED)
+    document = mirror_document(None, parse_page(page(**variant)), S2T.convert)
+    body, trad = body_and_trad(document)
+    assert variant["para"] in body
+    assert body.split() == trad.split()
+
+
+def test_text_of_another_length_falls_back_to_a_length_keeping_conversion() -> None:
+    source = parse_page(page(**SIMPLIFIED)).body
+    variant = traditional(SIMPLIFIED) | {"heading": "加長標題"}
+    texts = paired_texts(source, parse_page(page(**variant)).body, S2T.convert)
+    ours = [t for t in source if isinstance(t, str)]
+    assert [len(t) for t in texts] == [len(t) for t in ours]
+    assert S2T.convert(SIMPLIFIED["heading"]) in texts
+    assert variant["para"] in "".join(texts)  # other nodes keep the page's own text
+
+
+def test_pages_of_different_shape_are_converted_node_by_node() -> None:
+    source = parse_page(page(**SIMPLIFIED)).body
+    other = parse_page(
+        page(**traditional(SIMPLIFIED)).replace("<em>", "<strong>").replace("</em>", "</strong>")
+    )
+    texts = paired_texts(source, other.body, S2T.convert)
+    assert texts == [S2T.convert(t) for t in source if isinstance(t, str)]
+
+
+@pytest.mark.parametrize(
+    ("attrs", "expected"),
+    [
+        ({"data-pagefind-meta": "title"}, True),
+        ({"data-pagefind-meta": "date[datetime]"}, False),
+        ({"data-pagefind-filter": "city:南京市"}, False),
+        ({"data-pagefind-filter": "city[data-city], county[data-county]"}, False),
+        ({"data-pagefind-meta": "region, date:2022-11-01"}, True),
+        ({"class": "x"}, False),
+    ],
+)
+def test_needs_text_follows_pagefind_attribute_syntax(
+    attrs: dict[str, str], expected: bool
+) -> None:
+    assert needs_text(tuple(attrs.items())) is expected
