@@ -1,0 +1,336 @@
+// Search page: runs this language's Pagefind bundle with the theme's own markup.
+//
+// The page holds the form, an empty result list and the messages (so the build converts
+// them with the rest of the page). Queries are converted to Simplified Chinese first
+// (opencc-js, vendored): every bundle indexes Simplified text, because Pagefind segments
+// Traditional text into single characters. On a Traditional site the excerpt is mapped
+// back onto the page's own Traditional text, kept beside it in the "trad" meta.
+// Pagefind drops query words it has never seen; each word is therefore looked up alone
+// first, and the ones that match nothing are named above the results.
+
+const PAGE_SIZE = 10;
+const FILTERS = ["city", "county", "author"];
+const FALLBACK_MESSAGES = {
+  prompt: "输入关键词，按回车搜索。",
+  searching: "正在搜索…",
+  count: "找到 {count} 篇文章。",
+  none: "没有找到与“{query}”相关的文章。",
+  unmatched: "没有文章含有：{terms}。下面是其余词语的结果。",
+  unavailable: "搜索索引不可用。",
+};
+
+const root = document.querySelector("[data-search]");
+if (root) {
+  start(root).catch((error) => {
+    console.error(error);
+    say(root, "unavailable");
+  });
+}
+
+async function start(root) {
+  const form = root.querySelector("form");
+  const input = form.elements.namedItem("q");
+  const results = root.querySelector("[data-search-results]");
+  const bundle = new URL(root.dataset.bundle || "../pagefind/", document.baseURI);
+  const lang = document.documentElement.lang || "zh-Hans";
+  fillFromUrl(form);
+
+  // Listen before the index loads, so an early Enter waits for it instead of reloading.
+  const ready = openEngine(bundle, lang).then(async (engine) => {
+    await fillFilters(root, form, engine, lang);
+    return engine;
+  });
+  let generation = 0;
+  const run = async () => {
+    const mine = ++generation;
+    let engine;
+    try {
+      engine = await ready;
+    } catch (error) {
+      console.error(error);
+      say(root, "unavailable");
+      return;
+    }
+    if (form.elements.namedItem("q").value.trim()) say(root, "searching");
+    const outcome = await search(engine, form);
+    if (mine === generation) await show(root, results, outcome, engine, lang);
+    root.dataset.searched = String(mine);
+  };
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    history.pushState(null, "", urlFor(form));
+    run();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target === input) return;
+    history.replaceState(null, "", urlFor(form));
+    run();
+  });
+  window.addEventListener("popstate", () => {
+    fillFromUrl(form);
+    run();
+  });
+  root.querySelector("[data-search-more]")?.addEventListener("click", async () => {
+    showMore(root, results, await ready, lang);
+  });
+  addArrowKeys(input, results);
+  await run();
+  root.dataset.ready = "true";
+}
+
+// ------------------------------------------------------------------ engine
+
+async function openEngine(bundle, lang) {
+  const response = await fetch(new URL("bulletin-search.json", bundle));
+  if (!response.ok) throw new Error(`no search options at ${bundle}`);
+  const options = await response.json();
+  const pagefind = await import(new URL("pagefind.js", bundle).href);
+  await pagefind.options({ baseUrl: new URL("..", bundle).pathname, excerptLength: 36 });
+  await pagefind.init();
+  const segmenter = new Intl.Segmenter(lang, { granularity: "word" });
+  let converter = null;
+  const toSimplified = async (text) => {
+    if (!/[^\x00-\x7f]/.test(text)) return text;
+    if (!converter) {
+      const OpenCC = await import(new URL("vendor/opencc-js/t2cn.js", import.meta.url).href);
+      converter = OpenCC.Converter({ from: options.query_from || "t", to: "cn" });
+    }
+    return converter(text);
+  };
+  return { pagefind, options, segmenter, toSimplified, shown: 0, outcome: null };
+}
+
+// A query's parts: quoted phrases stay whole, other text splits into words the way
+// Pagefind splits it (Intl.Segmenter), so each can be checked on its own.
+export function queryParts(query, segmenter) {
+  const parts = [];
+  const pattern = /"([^"]+)"|“([^”]+)”|「([^」]+)」|(\S+)/g;
+  for (const match of query.matchAll(pattern)) {
+    const phrase = match[1] ?? match[2] ?? match[3];
+    if (phrase !== undefined) {
+      if (phrase.trim()) parts.push({ text: phrase.trim(), phrase: true });
+      continue;
+    }
+    for (const piece of segmenter.segment(match[4])) {
+      if (piece.isWordLike) parts.push({ text: piece.segment, phrase: false });
+    }
+  }
+  return parts;
+}
+
+async function search(engine, form) {
+  const raw = form.elements.namedItem("q").value.trim();
+  const filters = chosenFilters(form);
+  const sort = form.elements.namedItem("sort")?.value === "date" ? { date: "desc" } : undefined;
+  if (!raw) return { raw, empty: true };
+  const query = await engine.toSimplified(raw);
+  const parts = queryParts(query, engine.segmenter);
+  const known = [];
+  const unknown = [];
+  for (const part of parts) {
+    const term = part.phrase ? `"${part.text}"` : part.text;
+    const alone = await engine.pagefind.search(term);
+    (alone.results.length ? known : unknown).push(term);
+  }
+  if (!known.length) return { raw, unknown, results: [] };
+  const found = await engine.pagefind.search(known.join(" "), { filters, sort });
+  return { raw, unknown, results: found.results };
+}
+
+function chosenFilters(form) {
+  const filters = {};
+  for (const name of FILTERS) {
+    const value = form.elements.namedItem(name)?.value;
+    if (value) filters[name] = value;
+  }
+  return filters;
+}
+
+// ------------------------------------------------------------------ rendering
+
+function show(root, list, outcome, engine, lang) {
+  engine.outcome = outcome;
+  engine.shown = 0;
+  list.replaceChildren();
+  list.hidden = true;
+  const note = root.querySelector("[data-search-unmatched]");
+  const shownTerms = (outcome.unknown || []).map((term) => term.replaceAll('"', ""));
+  note.hidden = !(shownTerms.length && outcome.results.length);
+  if (!note.hidden) note.textContent = message(root, "unmatched", { terms: shownTerms.join("、") });
+  root.querySelector("[data-search-more]").hidden = true;
+  root.classList.toggle("search-none", !outcome.empty && !outcome.results.length);
+  if (outcome.empty) return say(root, "prompt");
+  if (!outcome.results.length) return say(root, "none", { query: outcome.raw });
+  say(root, "count", { count: outcome.results.length });
+  return showMore(root, list, engine, lang);
+}
+
+async function showMore(root, list, engine, lang) {
+  const outcome = engine.outcome;
+  const batch = outcome.results.slice(engine.shown, engine.shown + PAGE_SIZE);
+  engine.shown += batch.length;
+  const data = await Promise.all(batch.map((result) => result.data()));
+  if (engine.outcome !== outcome) return;
+  for (const item of data) list.append(resultItem(item, engine.options, lang));
+  list.hidden = false;
+  root.querySelector("[data-search-more]").hidden = engine.shown >= outcome.results.length;
+}
+
+function resultItem(data, options, lang) {
+  const item = element("li", "search-result");
+  const link = element("a", "search-result-link");
+  link.href = data.url;
+  link.append(element("span", "search-result-title", data.meta.title || data.url));
+  item.append(link);
+  const facts = element("p", "search-result-meta");
+  if (data.meta.region) facts.append(element("span", "search-result-region", data.meta.region));
+  if (data.meta.date) {
+    const time = element("time", "search-result-date", displayDate(data.meta.date, lang));
+    time.dateTime = data.meta.date;
+    facts.append(time);
+  }
+  if (facts.childNodes.length) item.append(facts);
+  const excerpt = element("p", "search-result-excerpt");
+  const pieces = excerptPieces(data.excerpt);
+  excerpt.append(...piecesToNodes(options.mirror ? mirrorPieces(pieces, data) : pieces));
+  item.append(excerpt);
+  return item;
+}
+
+// Pagefind's excerpt as [text, highlighted] pieces; it escapes only < and >.
+export function excerptPieces(excerpt) {
+  const pieces = [];
+  const pattern = /<mark>(.*?)<\/mark>/gs;
+  let at = 0;
+  for (const match of excerpt.matchAll(pattern)) {
+    if (match.index > at) pieces.push([unescape(excerpt.slice(at, match.index)), false]);
+    pieces.push([unescape(match[1]), true]);
+    at = match.index + match[0].length;
+  }
+  if (at < excerpt.length) pieces.push([unescape(excerpt.slice(at)), false]);
+  return pieces;
+}
+
+// The same excerpt in the page's Traditional text. Both texts have the same characters
+// at the same places, apart from spacing, so positions are counted without whitespace.
+export function mirrorPieces(pieces, data) {
+  const simplified = data.content || "";
+  const traditional = data.meta.trad || "";
+  const plain = pieces.map(([text]) => text).join("");
+  const start = simplified.indexOf(plain);
+  const ink = (text) => text.replace(/\s+/g, "");
+  if (start < 0 || ink(simplified).length !== ink(traditional).length) return pieces;
+  const positions = [];
+  for (let i = 0; i < traditional.length; i++) if (!/\s/.test(traditional[i])) positions.push(i);
+  let ordinal = ink(simplified.slice(0, start)).length;
+  const mapped = [];
+  for (const [text, marked] of pieces) {
+    const count = ink(text).length;
+    if (!count) {
+      mapped.push([text, marked]);
+      continue;
+    }
+    const from = positions[ordinal];
+    const to = positions[ordinal + count - 1] + 1;
+    mapped.push([traditional.slice(from, to), marked]);
+    ordinal += count;
+  }
+  return mapped;
+}
+
+function piecesToNodes(pieces) {
+  return pieces.map(([text, marked]) =>
+    marked ? element("mark", "", text) : document.createTextNode(text),
+  );
+}
+
+function unescape(text) {
+  return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">");
+}
+
+function displayDate(iso, lang) {
+  const date = new Date(`${iso}T00:00:00`);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang, { dateStyle: "long" }).format(date);
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function say(root, key, values = {}) {
+  const status = root.querySelector("[data-search-status]");
+  status.textContent = message(root, key, values);
+  status.dataset.state = key;
+}
+
+function message(root, key, values) {
+  const template = root.querySelector(`[data-message="${key}"]`)?.textContent ?? FALLBACK_MESSAGES[key];
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+}
+
+// ------------------------------------------------------------------ filters and URL
+
+async function fillFilters(root, form, engine, lang) {
+  const available = await engine.pagefind.filters();
+  const collator = new Intl.Collator(lang);
+  for (const name of FILTERS) {
+    const select = form.elements.namedItem(name);
+    if (!select) continue;
+    const wanted = select.dataset.wanted || "";
+    const values = Object.keys(available[name] || {}).sort(collator.compare);
+    for (const value of values) {
+      const option = new Option(`${value}（${available[name][value]}）`, value);
+      select.append(option);
+    }
+    select.value = values.includes(wanted) ? wanted : "";
+    select.closest("[data-search-filter]")?.toggleAttribute("hidden", !values.length);
+  }
+  root.querySelector("[data-search-options]")?.removeAttribute("hidden");
+}
+
+function fillFromUrl(form) {
+  const params = new URLSearchParams(location.search);
+  form.elements.namedItem("q").value = params.get("q") || "";
+  for (const name of [...FILTERS, "sort"]) {
+    const field = form.elements.namedItem(name);
+    if (!field) continue;
+    field.dataset.wanted = params.get(name) || "";
+    field.value = params.get(name) || "";
+  }
+}
+
+function urlFor(form) {
+  const params = new URLSearchParams();
+  for (const name of ["q", ...FILTERS, "sort"]) {
+    const value = form.elements.namedItem(name)?.value;
+    if (value) params.set(name, name === "q" ? value.trim() : value);
+  }
+  const query = params.toString();
+  return query ? `${location.pathname}?${query}` : location.pathname;
+}
+
+// Down from the search box into the results, up and down between them.
+function addArrowKeys(input, list) {
+  const links = () => [...list.querySelectorAll("a.search-result-link")];
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" || list.hidden) return;
+    const first = links()[0];
+    if (first) {
+      event.preventDefault();
+      first.focus();
+    }
+  });
+  list.addEventListener("keydown", (event) => {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    const all = links();
+    const at = all.indexOf(document.activeElement);
+    if (at < 0) return;
+    event.preventDefault();
+    const next = event.key === "ArrowDown" ? all[at + 1] : all[at - 1];
+    (next || (event.key === "ArrowUp" ? input : all[at])).focus();
+  });
+}
