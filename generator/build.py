@@ -25,10 +25,12 @@ from generator import cache
 from generator.cache import Manifest, PageRecord
 from generator.config import SiteConfig
 from generator.ingest.places import Gazetteer
+from generator.ingest.report import summary_line
+from generator.ingest.run import ingest_pending
 from generator.output import outputs_present, prune, write_if_changed
 from generator.pages import Page, find_collisions, plan_pages
 from generator.render import Renderer, page_view, render_page, view_fingerprint
-from generator.site import ContentCache, Site, load_site
+from generator.site import Site, load_site
 from generator.variants import ConverterSpec, Language, TextConverter, converter_spec, languages_of
 from generator.views import ViewContext
 
@@ -43,6 +45,15 @@ class BuildResult:
     warnings: list[str]
     seconds: float
     rendered: int = 0  # pages rendered this time
+    ingested: list[str] = field(default_factory=list)  # ingest summary lines
+    errors: list[str] = field(default_factory=list)  # ingest errors
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    summaries: list[str]  # one line per bulletin ingested by this build
+    warnings: list[str]
+    errors: list[str]  # seeds that could not be ingested (the rest of the site still builds)
 
 
 @dataclass
@@ -58,7 +69,7 @@ def build_site(
 ) -> BuildResult:
     """Build the whole site into config.output_dir; see the module docstring."""
     started = time.perf_counter()
-    warnings = ingest_pending_seeds(config)
+    ingest = ingest_pending_seeds(config)
     site = load_content(config)
     languages = languages_of(config)
     assets = theme_assets(config.theme_dir)
@@ -79,15 +90,25 @@ def build_site(
         written=done.written,
         deleted=deleted,
         skipped=done.skipped,
-        warnings=[*warnings, *site.warnings],
+        warnings=[*ingest.warnings, *site.warnings],
         seconds=time.perf_counter() - started,
         rendered=done.rendered,
+        ingested=ingest.summaries,
+        errors=ingest.errors,
     )
 
 
-def ingest_pending_seeds(config: SiteConfig) -> list[str]:
-    """Ingest raw bulletins not yet in content/ (lands with the ingest command)."""
-    return []
+def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
+    """Ingest raw bulletins in seeds/ that are new or changed (never over hand edits)."""
+    report = ingest_pending(config)
+    return IngestOutcome(
+        summaries=[summary_line(result.parsed) for result in report.ingested],
+        warnings=[
+            *report.warnings,
+            *(f"{r.id}: {w}" for r in report.ingested for w in r.parsed.warnings),
+        ],
+        errors=list(report.errors),
+    )
 
 
 def code_stamp() -> str:
@@ -232,14 +253,18 @@ def write_assets(
 def run_build_command(args: argparse.Namespace, config: SiteConfig) -> int:
     search = config.search and not getattr(args, "no_search", False)
     result = build_site(config, search=search, jobs=getattr(args, "jobs", None))
+    for line in result.ingested:
+        print(f"ingested {line}")
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for error in result.errors:
+        print(f"bulletin: error: {error}", file=sys.stderr)
     print(
         f"built {_shown(config.output_dir)}: {len(result.written)} files written, "
         f"{result.skipped} unchanged, {len(result.deleted)} deleted "
         f"in {result.seconds:.2f} s"
     )
-    return 0
+    return 1 if result.errors else 0
 
 
 def _shown(path: Path) -> str:
