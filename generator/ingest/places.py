@@ -116,6 +116,7 @@ class _Index:
     child_lengths: dict[int, dict[str, tuple[int, ...]]]  # parent → first two chars → lengths
     by_name: dict[str, list[int]]  # full and short names → place indexes
     provinces: dict[str, str]  # full or short province name → full name
+    cities: frozenset[int]  # indexes of prefecture-level cities
 
 
 @functools.cache
@@ -164,7 +165,8 @@ def _build_index(places: tuple[Place, ...]) -> _Index:
             entries.sort()
     child_lengths = {parent: _lengths_by_prefix(table) for parent, table in children.items()}
     regions = tuple(region_of(place) for place in places)
-    return _Index(places, regions, children, child_lengths, by_name, provinces)
+    cities = frozenset(i for i, place in enumerate(places) if place.kind is PlaceKind.CITY)
+    return _Index(places, regions, children, child_lengths, by_name, provinces, cities)
 
 
 def _lengths_by_prefix(names: dict[str, object]) -> dict[str, tuple[int, ...]]:
@@ -210,6 +212,9 @@ class Gazetteer:
         for entries in heads.values():
             entries.sort()
         self._heads = heads
+        self._penalties = tuple(
+            0 if place.province == home_province else _OTHER_PROVINCE for place in index.places
+        )
         self._head_lengths = _lengths_by_prefix(heads)
         self._all_names = frozenset(
             name
@@ -236,37 +241,44 @@ class Gazetteer:
             return None
         found: list[tuple[int, int, int]] = []  # (length, rank, place index)
         size = len(text)
+        heads = self._heads
+        parents = self._index.children
         for length in lengths:
             if length > size:
                 continue
-            entries = self._heads.get(text[:length])
+            entries = heads.get(text[:length])
             if entries is None:
                 continue
             for rank, i, alone in entries:
                 if alone:
                     found.append((length, rank, i))
-                if i in self._index.children:
+                if i in parents:
                     self._extend(text, length, i, found)
         if not found:
             return None
         return self._decide(text, found)
 
     def _extend(self, text: str, start: int, parent: int, found: list) -> None:
-        """Add matches of parent's children right after text[:start] (and their children)."""
+        """Add matches of parent's children right after text[:start] (and a city's children
+        after a province's city)."""
+        lengths = self._index.child_lengths[parent].get(text[start : start + 2])
+        if lengths is None:
+            return
         table = self._index.children[parent]
+        penalties = self._penalties
+        cities = self._index.cities
         room = len(text) - start
-        for length in self._index.child_lengths[parent].get(text[start : start + 2], ()):
+        for length in lengths:
             if length > room:
                 continue
             entries = table.get(text[start : start + length])
             if entries is None:
                 continue
+            end = start + length
             for rank, i in entries:
-                place = self._index.places[i]
-                home = place.province == self.province
-                found.append((start + length, rank + (0 if home else _OTHER_PROVINCE), i))
-                if place.kind is PlaceKind.CITY and i in self._index.children:
-                    self._extend(text, start + length, i, found)
+                found.append((end, rank + penalties[i], i))
+                if i in cities:
+                    self._extend(text, end, i, found)
 
     def _decide(self, text: str, found: list[tuple[int, int, int]]) -> PlaceMatch:
         """Longest first, then lowest rank; several regions left make the match ambiguous."""
