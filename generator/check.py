@@ -531,6 +531,13 @@ def _feed_problems(rel: str, root: ET.Element, site: _Site) -> Iterator[Problem]
         problem = _listed_url_problem(urljoin(feed_url, value.strip()), site)
         if problem:
             yield Problem(rel, ProblemKind.FEED_ENTRY, problem, None)
+    # A person's uri may be any home page; only one on this site must exist.
+    for el in root.iter(ATOM_NS + "uri"):
+        target = site.site_url_target(urljoin(feed_url, (el.text or "").strip()))
+        if not target.external and not target.outside_base and target.path is None:
+            yield Problem(
+                rel, ProblemKind.FEED_ENTRY, f"{el.text} → no file for {target.missing}", None
+            )
 
 
 def _sitemap_problems(rel: str, root: ET.Element, site: _Site) -> Iterator[Problem]:

@@ -290,6 +290,22 @@ def test_feed_listing_a_missing_page(site: Path, config: SiteConfig) -> None:
     ]
 
 
+def test_feed_naming_a_missing_author_page(site: Path, config: SiteConfig) -> None:
+    author = (
+        "<author><name>张三</name><uri>https://example.org/authors/zhang-san/</uri></author>"
+        "<contributor><name>李四</name><uri>https://li.example.net/</uri></contributor>"
+        "<updated>"
+    )
+    rewrite(site, "feed.xml", "<updated>", author)
+    assert check_site(site, config) == [
+        Problem(
+            "feed.xml",
+            ProblemKind.FEED_ENTRY,
+            "https://example.org/authors/zhang-san/ → no file for /authors/zhang-san/",
+        )
+    ]
+
+
 def test_feed_listing_another_host(site: Path, config: SiteConfig) -> None:
     rewrite(
         site, HANT + "feed.xml", 'href="https://example.org/bulletins', 'href="http://localhost/b'
