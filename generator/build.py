@@ -30,6 +30,7 @@ from generator.ingest.run import ingest_pending
 from generator.output import outputs_present, prune, write_if_changed
 from generator.pages import Page, find_collisions, plan_pages
 from generator.render import Renderer, page_view, render_page, view_fingerprint
+from generator.search import update_search_index
 from generator.site import Site, load_site
 from generator.variants import ConverterSpec, Language, TextConverter, converter_spec, languages_of
 from generator.views import ViewContext
@@ -86,6 +87,8 @@ def build_site(
         config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
     )
     cache.save_manifest(cache.manifest_path(config), done.manifest)
+    if search:
+        update_search_index(config)  # skips variants whose article pages did not change
     return BuildResult(
         written=done.written,
         deleted=deleted,
@@ -158,8 +161,7 @@ def converter_specs(config: SiteConfig, languages: Sequence[Language]) -> dict[s
     if not variants:
         return {}
     places = sorted(Gazetteer.load(config.province).all_names())
-    folder = cache.cache_dir(config)
-    return {v.prefix: converter_spec(v, config, places, folder) for v in variants}
+    return {v.prefix: converter_spec(v, config, places) for v in variants}
 
 
 def base_fingerprint(

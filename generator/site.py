@@ -20,7 +20,7 @@ import datetime as dt
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
@@ -230,12 +230,14 @@ def assemble_site(
     )
     oldest_first = [key for b in reversed(bulletin_order) for key in bulletins[b].articles]
 
+    article_order = tuple(key for b in bulletin_order for key in bulletins[b].articles)
     articles = {key: _article(docs[key], bulletins[key.split("/", 1)[0]]) for key in oldest_first}
     terms: dict[str, Term] = {}
     for taxonomy in Taxonomy:
-        terms.update(collect_terms(taxonomy, [articles[key] for key in oldest_first]))
+        terms.update(
+            collect_terms(taxonomy, [articles[key] for key in oldest_first], article_order)
+        )
     articles = _link_articles(articles, bulletins, terms)
-    article_order = tuple(key for b in bulletin_order for key in bulletins[b].articles)
     return Site(articles, bulletins, terms, bulletin_order, article_order, tuple(notes))
 
 
@@ -279,8 +281,12 @@ def _term_group(taxonomy: Taxonomy, article: Article, slug: str) -> str:
     return initial if initial.isalpha() else "#"
 
 
-def collect_terms(taxonomy: Taxonomy, oldest_first: list[Article]) -> dict[str, Term]:
-    """Every term of one taxonomy (regions or authors), with its articles newest first."""
+def collect_terms(
+    taxonomy: Taxonomy, oldest_first: list[Article], listing_order: Sequence[str]
+) -> dict[str, Term]:
+    """Every term of one taxonomy (regions or authors). ``oldest_first`` decides who keeps a
+    shared slug; each term lists its articles in ``listing_order`` (newest first)."""
+    rank = {key: index for index, key in enumerate(listing_order)}
     first_seen: dict[tuple[str, ...], int] = {}
     group_of: dict[tuple[str, ...], Article] = {}
     members: dict[tuple[str, ...], list[str]] = defaultdict(list)
@@ -317,7 +323,7 @@ def collect_terms(taxonomy: Taxonomy, oldest_first: list[Article]) -> dict[str, 
             group=_term_group(taxonomy, group_of[path], slug),
             parent=keys[path[:-1]] if len(path) > 1 else None,
             children=tuple(keys[p] for p in kids),
-            articles=tuple(reversed(members[path])),
+            articles=tuple(sorted(members[path], key=rank.__getitem__)),
         )
     return terms
 

@@ -13,28 +13,26 @@ A page is rendered once, in Simplified, with a few private-use characters in it:
 strip markers and fill tokens. Markup and URLs are ASCII, which OpenCC leaves alone, so
 converting the whole page is safe; lines without any non-ASCII character are skipped.
 
-Proper names in running text (headlines, bodies) are protected inside OpenCC itself: the
-gazetteer's names and the site's overrides go into a small text dictionary that is put in
-front of the stock one (for segmentation and conversion), so a single C++ pass converts
-everything. One converter per variant per process: building it loads that dictionary.
+Proper names in running text (headlines, bodies) are found before OpenCC sees the text:
+the gazetteer's names and the site's overrides are compiled once into one trie-shaped
+regular expression; the text is split on its matches, the names get their name form
+(overrides their given form) and only the pieces between go through OpenCC. One converter
+per variant per process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import opencc
 
 from generator.config import SiteConfig, Variant
-from generator.content import write_atomic
 from generator.errors import BulletinError
 
 KEEP_OPEN, KEEP_CLOSE = "\ue000", "\ue001"
@@ -184,9 +182,8 @@ class ConverterSpec:
 
     opencc: str
     corner_quotes: bool
-    places: tuple[str, ...]  # proper names in running text (the gazetteer's, the site's)
+    places: tuple[str, ...]  # proper names in running text (the gazetteer's)
     overrides: tuple[tuple[str, str], ...]  # phrase → its form in this variant
-    cache_dir: Path = field(compare=False)
 
     @property
     def fingerprint(self) -> str:
@@ -194,9 +191,7 @@ class ConverterSpec:
         return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def converter_spec(
-    variant: Variant, config: SiteConfig, places: Iterable[str], cache_dir: Path
-) -> ConverterSpec:
+def converter_spec(variant: Variant, config: SiteConfig, places: Iterable[str]) -> ConverterSpec:
     overrides = {**config.overrides, **variant.overrides}
     for phrase, form in overrides.items():
         if not phrase or any(ch.isspace() for ch in phrase + form):
@@ -210,7 +205,6 @@ def converter_spec(
         corner_quotes=variant.corner_quotes,
         places=tuple(names),
         overrides=tuple(sorted(overrides.items())),
-        cache_dir=cache_dir,
     )
 
 
@@ -219,16 +213,19 @@ def _has_space(text: str) -> bool:
 
 
 class TextConverter:
-    """Converts rendered pages for one variant. Build it once per process: it loads OpenCC."""
+    """Converts rendered pages for one variant. Build it once per process: it loads OpenCC
+    and compiles one regular expression of every protected phrase."""
 
     def __init__(self, spec: ConverterSpec):
         self.spec = spec
-        self._plain = opencc.OpenCC(spec.opencc)
+        self._opencc = opencc.OpenCC(spec.opencc)
         self._overrides = dict(spec.overrides)
         self._names: dict[tuple[str, NameKind], str] = {}
         self._memo: dict[str, str] = {}
-        place_forms = {name: self.name_form(name, NameKind.PLACE) for name in spec.places}
-        self._opencc = opencc.OpenCC(str(_write_protected_config(spec, place_forms)))
+        protected = {name: self.name_form(name, NameKind.PLACE) for name in spec.places}
+        protected.update(self._overrides)
+        self._protected = protected
+        self._protected_re = re.compile(f"({trie_pattern(protected)})") if protected else None
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (TextConverter, (self.spec,))
@@ -240,9 +237,9 @@ class TextConverter:
         if form is None:
             form = self._overrides.get(name)
             if form is None:
-                chars = self._plain.convert("\n".join(name)).split("\n")
+                chars = self._opencc.convert("\n".join(name)).split("\n")
                 if len(chars) != len(name):  # OpenCC never joins across lines; be safe anyway
-                    chars = [self._plain.convert(ch) for ch in name]
+                    chars = [self._opencc.convert(ch) for ch in name]
                 kept = _KEEP[kind]
                 form = "".join(
                     ch if ch in kept else conv for ch, conv in zip(name, chars, strict=True)
@@ -271,11 +268,11 @@ class TextConverter:
 
     def _convert_line(self, line: str) -> str:
         if KEEP_OPEN not in line and PERSON_OPEN not in line and PLACE_OPEN not in line:
-            return self._opencc.convert(line)
+            return self._convert_text(line)
         parts = _SPAN_RE.split(line)
         for index, part in enumerate(parts):
             if index % 2 == 0:
-                parts[index] = self._opencc.convert(part) if not part.isascii() else part
+                parts[index] = self._convert_text(part)
             elif part[0] == KEEP_OPEN:
                 parts[index] = part[1:-1]
             else:
@@ -283,69 +280,39 @@ class TextConverter:
                 parts[index] = self.name_form(part[1:-1], kind)
         return "".join(parts)
 
-
-def make_converters(specs: Mapping[str, ConverterSpec]) -> dict[str, TextConverter]:
-    return {code: TextConverter(spec) for code, spec in specs.items()}
-
-
-# --- the OpenCC configuration with the protected names in front ---------------------------
-
-
-def _opencc_share_dir() -> Path:
-    candidates = [getattr(opencc, "_opencc_share_dir", None)]
-    candidates.append(os.path.join(os.path.dirname(opencc.__file__), "clib", "share", "opencc"))
-    for candidate in candidates:
-        if candidate and os.path.isfile(os.path.join(candidate, "s2t.json")):
-            return Path(candidate)
-    raise BulletinError("OpenCC's dictionaries were not found (reinstall the opencc package)")
+    def _convert_text(self, text: str) -> str:
+        """OpenCC for running text, with protected phrases (names, overrides) cut out first."""
+        if text.isascii():
+            return text
+        if self._protected_re is None:
+            return self._opencc.convert(text)
+        parts = self._protected_re.split(text)
+        for index, part in enumerate(parts):
+            if index % 2:
+                parts[index] = self._protected[part]
+            elif part and not part.isascii():
+                parts[index] = self._opencc.convert(part)
+        return "".join(parts)
 
 
-def _write_protected_config(spec: ConverterSpec, place_forms: Mapping[str, str]) -> Path:
-    """Write (once per spec) an OpenCC config whose first dictionary maps each protected
-    phrase to its final form, and whose later steps leave that final form alone."""
-    folder = spec.cache_dir / "opencc" / spec.fingerprint[:20]
-    config_path = folder / f"{spec.opencc}.json"
-    first = folder / "protected.txt"
-    later = folder / "protected-final.txt"
-    if config_path.exists() and first.exists() and later.exists():
-        return config_path
-    forms = dict(place_forms)
-    forms.update(spec.overrides)
-    write_atomic(first, _text_dict(forms.items()))
-    write_atomic(later, _text_dict((form, form) for form in forms.values()))
-    stock = json.loads((_opencc_share_dir() / f"{spec.opencc}.json").read_text("utf-8"))
-    stock = _absolute_files(stock, _opencc_share_dir())
-    steps = stock["conversion_chain"]
-    mine = {"type": "text", "file": str(first)}
-    mine_final = {"type": "text", "file": str(later)}
-    segmentation_dict = stock.get("segmentation", {}).get("dict", steps[0]["dict"])
-    stock["segmentation"] = {
-        "type": "mmseg",
-        "dict": {"type": "group", "match_policy": "union", "dicts": [mine, segmentation_dict]},
-    }
-    for index, step in enumerate(steps):
-        front = mine if index == 0 else mine_final
-        step["dict"] = {
-            "type": "group",
-            "match_policy": "short_circuit",
-            "dicts": [front, step["dict"]],
-        }
-    write_atomic(config_path, json.dumps(stock, ensure_ascii=False, indent=1).encode("utf-8"))
-    return config_path
+def trie_pattern(phrases: Iterable[str]) -> str:
+    """One regular expression matching any of ``phrases``, longest first at each position.
 
+    Built as a trie (江(?:北新区|宁区)…) so matching costs about one step per character
+    however many phrases there are.
+    """
+    trie: dict[str, Any] = {}
+    for phrase in phrases:
+        node = trie
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
 
-def _text_dict(pairs: Iterable[tuple[str, str]]) -> bytes:
-    lines = sorted({f"{key}\t{value}" for key, value in pairs if key})
-    # OpenCC refuses an empty dictionary file; a private-use key never occurs in text.
-    return ("\n".join(lines or ["\ue0ff\t\ue0ff"]) + "\n").encode("utf-8")
+    def pattern(node: dict[str, Any]) -> str:
+        branches = [re.escape(char) + pattern(node[char]) for char in sorted(node) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
 
-
-def _absolute_files(node: Any, share: Path) -> Any:
-    if isinstance(node, dict):
-        result = {key: _absolute_files(value, share) for key, value in node.items()}
-        if isinstance(result.get("file"), str) and not os.path.isabs(result["file"]):
-            result["file"] = str(share / result["file"])
-        return result
-    if isinstance(node, list):
-        return [_absolute_files(item, share) for item in node]
-    return node
+    return pattern(trie)
