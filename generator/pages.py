@@ -98,7 +98,10 @@ def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
     pages.append(Page(PageKind.FEED, "feed.xml"))
     pages.append(Page(PageKind.SEARCH, "search/"))
     pages.append(Page(PageKind.NOT_FOUND, "404.html"))
-    pages.append(Page(PageKind.SITEMAP, "sitemap.xml"))
+    listed = tuple(
+        p.url for p in pages if p.kind in HTML_KINDS and p.kind is not PageKind.NOT_FOUND
+    )
+    pages.append(Page(PageKind.SITEMAP, "sitemap.xml", items=listed))
     pages.append(Page(PageKind.ROBOTS, "robots.txt"))
     return pages
 
