@@ -5,8 +5,8 @@
 // (opencc-js, vendored): every bundle indexes Simplified text, because Pagefind segments
 // Traditional text into single characters. On a Traditional site the excerpt is mapped
 // back onto the page's own Traditional text, kept beside it in the "trad" meta.
-// Pagefind drops query words it has never seen; each word is therefore looked up alone
-// first, and the ones that match nothing are named above the results.
+// Pagefind silently drops query words it has never seen; here the query is split into
+// the index's own words first, and the parts that match nothing are named above the results.
 
 const PAGE_SIZE = 10;
 const FILTERS = ["city", "county", "author"];
@@ -86,8 +86,16 @@ async function openEngine(bundle, lang) {
   const options = await response.json();
   const pagefind = await import(new URL("pagefind.js", bundle).href);
   await pagefind.options({ baseUrl: new URL("..", bundle).pathname, excerptLength: 36 });
-  await pagefind.init();
-  const segmenter = new Intl.Segmenter(lang, { granularity: "word" });
+  // Pagefind re-splits Chinese queries with Intl.Segmenter when the page's language is
+  // Chinese, and those words often differ from the words its indexer made (复议 becomes
+  // 复 + 议, and 议 alone is in no article about 复议). It reads the language once, when
+  // it starts: starting it under a language tag it does not split lets queryTerms()
+  // below choose the words, from the index's own vocabulary.
+  const root = document.documentElement;
+  root.lang = "zxx";
+  const started = pagefind.init();
+  root.lang = lang;
+  await started;
   let converter = null;
   const toSimplified = async (text) => {
     if (!/[^\x00-\x7f]/.test(text)) return text;
@@ -97,25 +105,93 @@ async function openEngine(bundle, lang) {
     }
     return converter(text);
   };
-  return { pagefind, options, segmenter, toSimplified, shown: 0, outcome: null };
+  return { pagefind, options, toSimplified, probes: new Map(), shown: 0, outcome: null };
 }
 
-// A query's parts: quoted phrases stay whole, other text splits into words the way
-// Pagefind splits it (Intl.Segmenter), so each can be checked on its own.
-export function queryParts(query, segmenter) {
-  const parts = [];
-  const pattern = /"([^"]+)"|“([^”]+)”|「([^」]+)」|(\S+)/g;
+const HAN = /\p{Script=Han}/u;
+const LONGEST_WORD = 8;
+
+// The reader's query as quoted phrases and loose runs of text, punctuation dropped.
+export function queryChunks(query) {
+  const chunks = [];
+  const pattern = /"([^"]+)"|“([^”]+)”|「([^」]+)」|([^\s"“”「」]+)/gu;
   for (const match of query.matchAll(pattern)) {
     const phrase = match[1] ?? match[2] ?? match[3];
-    if (phrase !== undefined) {
-      if (phrase.trim()) parts.push({ text: phrase.trim(), phrase: true });
-      continue;
-    }
-    for (const piece of segmenter.segment(match[4])) {
-      if (piece.isWordLike) parts.push({ text: piece.segment, phrase: false });
-    }
+    const text = (phrase ?? match[4]).replace(/[^\p{L}\p{N}\s]+/gu, " ").trim();
+    if (text) chunks.push({ text, phrase: phrase !== undefined });
   }
-  return parts;
+  return chunks;
+}
+
+// Runs of Han characters and runs of other letters or digits, in order.
+export function textRuns(text) {
+  return text.match(/\p{Script=Han}+|[\p{L}\p{N}]+/gu) || [];
+}
+
+// Split a run into index words: at each place the longest word the index holds exactly,
+// else the longest piece some indexed word starts with, else one character that matches
+// nothing. Returns [{text, known}], with adjacent unknown characters joined.
+export async function splitRun(run, isWord, isPrefix) {
+  const chars = [...run];
+  const pieces = [];
+  const add = (text, known) => {
+    const last = pieces[pieces.length - 1];
+    if (!known && last && !last.known) last.text += text;
+    else pieces.push({ text, known });
+  };
+  if (!HAN.test(run)) {
+    const lower = run.toLowerCase();
+    add(run, (await isWord(lower)) || (await isPrefix(lower)));
+    return pieces;
+  }
+  let at = 0;
+  while (at < chars.length) {
+    let taken = 0;
+    for (const test of [isWord, isPrefix]) {
+      for (let size = Math.min(LONGEST_WORD, chars.length - at); size > 0 && !taken; size--) {
+        if (await test(chars.slice(at, at + size).join(""))) taken = size;
+      }
+      if (taken) break;
+    }
+    add(chars.slice(at, at + (taken || 1)).join(""), taken > 0);
+    at += taken || 1;
+  }
+  return pieces;
+}
+
+// The terms Pagefind should look for, and the parts of the query that match nothing.
+async function queryTerms(engine, query) {
+  const probe = (kind, text, check) => {
+    const key = `${kind}:${text}`;
+    if (!engine.probes.has(key)) engine.probes.set(key, check(text));
+    return engine.probes.get(key);
+  };
+  const isWord = (text) =>
+    probe("word", text, async () => (await engine.pagefind.search(`"${text}"`)).results.length > 0);
+  // Pagefind falls back to a shorter term when no word starts with the whole one, so a hit
+  // only counts when a highlighted word really starts with the text.
+  const isPrefix = (text) =>
+    probe("prefix", text, async () => {
+      const found = await engine.pagefind.search(text);
+      if (!found.results.length) return false;
+      const data = await found.results[0].data();
+      return excerptPieces(data.excerpt).some(
+        ([word, marked]) => marked && word.toLowerCase().startsWith(text.toLowerCase()),
+      );
+    });
+  const terms = [];
+  const unknown = [];
+  for (const chunk of queryChunks(query)) {
+    const words = [];
+    for (const run of textRuns(chunk.text)) {
+      for (const piece of await splitRun(run, isWord, isPrefix)) {
+        (piece.known ? words : unknown).push(piece.text);
+      }
+    }
+    if (chunk.phrase && words.length) terms.push(`"${words.join(" ")}"`);
+    else terms.push(...words);
+  }
+  return { terms, unknown };
 }
 
 async function search(engine, form) {
@@ -124,16 +200,15 @@ async function search(engine, form) {
   const sort = form.elements.namedItem("sort")?.value === "date" ? { date: "desc" } : undefined;
   if (!raw) return { raw, empty: true };
   const query = await engine.toSimplified(raw);
-  const parts = queryParts(query, engine.segmenter);
-  const known = [];
-  const unknown = [];
-  for (const part of parts) {
-    const term = part.phrase ? `"${part.text}"` : part.text;
-    const alone = await engine.pagefind.search(term);
-    (alone.results.length ? known : unknown).push(term);
-  }
-  if (!known.length) return { raw, unknown, results: [] };
-  const found = await engine.pagefind.search(known.join(" "), { filters, sort });
+  const { terms, unknown: missing } = await queryTerms(engine, query);
+  // Name the missing parts as the reader typed them (conversion keeps lengths).
+  const asTyped = (text) => {
+    const at = query.indexOf(text);
+    return at >= 0 && query.length === raw.length ? raw.slice(at, at + text.length) : text;
+  };
+  const unknown = missing.map(asTyped);
+  if (!terms.length) return { raw, unknown, results: [] };
+  const found = await engine.pagefind.search(terms.join(" "), { filters, sort });
   return { raw, unknown, results: found.results };
 }
 
@@ -154,9 +229,9 @@ function show(root, list, outcome, engine, lang) {
   list.replaceChildren();
   list.hidden = true;
   const note = root.querySelector("[data-search-unmatched]");
-  const shownTerms = (outcome.unknown || []).map((term) => term.replaceAll('"', ""));
-  note.hidden = !(shownTerms.length && outcome.results.length);
-  if (!note.hidden) note.textContent = message(root, "unmatched", { terms: shownTerms.join("、") });
+  const unknown = outcome.unknown || [];
+  note.hidden = !(unknown.length && outcome.results.length);
+  if (!note.hidden) note.textContent = message(root, "unmatched", { terms: unknown.join("、") });
   root.querySelector("[data-search-more]").hidden = true;
   root.classList.toggle("search-none", !outcome.empty && !outcome.results.length);
   if (outcome.empty) return say(root, "prompt");
@@ -232,7 +307,8 @@ export function mirrorPieces(pieces, data) {
     }
     const from = positions[ordinal];
     const to = positions[ordinal + count - 1] + 1;
-    mapped.push([traditional.slice(from, to), marked]);
+    const [, before, , after] = text.match(/^(\s*)([\s\S]*?)(\s*)$/);
+    mapped.push([before + traditional.slice(from, to) + after, marked]);
     ordinal += count;
   }
   return mapped;
