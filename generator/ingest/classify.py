@@ -27,9 +27,12 @@ from dataclasses import dataclass, field
 
 from generator.ingest.bylines import split_inline_byline
 from generator.ingest.model import Block, BlockKind, Decision, DecisionKind, Dropped, DropReason
+from generator.ingest.punctuation import comma_count
 from generator.ingest.shapes import LineShape, PlaceMatch, masthead_date
 
 HEADLINE_PARTS_MAX = 3  # 引题 + 主题 + 副题
+PLACE_LEAD_MIN = 4
+PLACE_LEAD_PART_MAX = 28
 
 
 @dataclass
@@ -81,10 +84,25 @@ class _Classifier:
         line when ``allow_title``)."""
         after = index + 1
         shape = self._shape(after)
-        if (shape is not None and shape.byline is not None) or (allow_title and shape is not None and shape.headline and not shape.place_colon):
+        if (shape is not None and shape.byline is not None) or (
+            allow_title and shape is not None and shape.headline and not shape.place_colon
+        ):
             after += 1
         shape = self._shape(after)
         return shape is not None and _is_body(shape)
+
+    def _fragment_then_body(self, index: int) -> bool:
+        """A title-shaped line, then body text: the first half of a column break (it
+        cannot be a second subheading) and its continuation."""
+        after = self._shape(index + 1)
+        return (
+            after is not None
+            and after.title
+            and not after.enumerated
+            and after.byline is None
+            and not after.place_colon
+            and self._body_follows(index + 1)
+        )
 
     def _article_ends_after(self, index: int) -> bool:
         """Line ``index`` is the last of its article: the text ends or a headline follows."""
@@ -113,7 +131,7 @@ class _Classifier:
                 "looks like a masthead; it is not part of any article"
             )
             return
-        if shape.prose:
+        if shape.prose and not shape.opens_headline:
             self.warnings.append(
                 f"line {shape.number}: the text does not start with a headline; "
                 "took its first line as the first article's headline"
@@ -165,7 +183,7 @@ class _Classifier:
         elif self.last is BlockKind.BYLINE and article.body:
             reason = "headline-shaped and follows the byline that closed the article before"
         elif (
-            shape.length >= 4
+            _place_lead_sized(shape)
             and self._counts_as_place(shape.place)
             and self.last is not BlockKind.HEADLINE
             and self._body_follows(index, allow_title=True)
@@ -184,7 +202,7 @@ class _Classifier:
         opened = article.headline.text[-1:] in "：:"
         if shape.prose or not shape.headline or shape.enumerated:
             return False
-        if not opened and not self._body_follows(index):
+        if not opened and not (shape.title and self._body_follows(index)):
             return False
         joiner = "" if opened else " "
         article.headline.text = f"{article.headline.text}{joiner}{shape.text}"
@@ -201,7 +219,11 @@ class _Classifier:
         return True
 
     def _subheading(self, index: int, shape: LineShape) -> bool:
-        if not shape.title or not self._body_follows(index):
+        if not shape.title:
+            return False
+        if self.last is BlockKind.SUBHEADING and not shape.enumerated:
+            return False  # right under a subheading: the first half of a column break
+        if not (self._body_follows(index) or self._fragment_then_body(index)):
             return False
         reason = "short, no final punctuation, no place, body text follows"
         if shape.enumerated:
@@ -282,8 +304,30 @@ def classify(shapes: list[LineShape], home_province: str) -> Classified:
     return _Classifier(shapes, home_province).run()
 
 
+def _place_lead_sized(shape: LineShape) -> bool:
+    """涟水县委第四巡察组推动巡察问题立行立改, or two such parts separated by a space:
+    each part headline-short, at most one comma (a column break's first half that
+    happens to start with a place is usually longer or more broken up)."""
+    parts = shape.text.split(" ")
+    return (
+        shape.length >= PLACE_LEAD_MIN
+        and len(parts) <= HEADLINE_PARTS_MAX
+        and all(len(part) <= PLACE_LEAD_PART_MAX for part in parts)
+        and comma_count(shape.text) <= 1
+    )
+
+
 def _is_body(shape: LineShape) -> bool:
-    return shape.prose and shape.date is None and not shape.continues
+    """Body text: prose, or a line too long or uneven for a title (a column break's first
+    half) that is no byline, date or place headline either."""
+    return (
+        (shape.prose or not shape.title)
+        and shape.date is None
+        and not shape.continues
+        and shape.byline is None
+        and not shape.place_colon
+        and not shape.opens_headline
+    )
 
 
 def _paragraph_reason(shape: LineShape) -> str:

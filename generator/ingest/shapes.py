@@ -26,7 +26,12 @@ from generator.ingest.punctuation import (
 
 # Typical limits of Chinese news headlines and subheadings, in visible characters.
 SUBHEADING_MIN = 4  # shorter unpunctuated lines are fragments (a column break's half)
-SUBHEADING_MAX = 40
+SUBHEADING_MAX = 40  # numbered ones (一、…); others up to SUBHEADING_PLAIN_MAX
+SUBHEADING_PLAIN_MAX = 30
+SUBHEADING_PHRASE_MAX = 24  # a subheading without a comma
+PHRASE_MIN = 4  # each comma-separated phrase of a subheading, at least
+PHRASE_RATIO = 3  # the longest of two phrases at most this many times the shortest
+PHRASE_RATIO_THREE = 2  # the same for three phrases
 HEADLINE_MAX = 60
 TITLE_MAX_COMMAS = 2
 COLON_WINDOW = 24  # 地区：标题 — the colon comes early
@@ -34,6 +39,7 @@ MASTHEAD_MAX = 60
 # A line ending in one of these runs on into the next line.
 _OPEN_END = "，,、“‘「『（(《〈【—-～~/·"
 _COLON_RE = re.compile(r"[：:]")
+_COMMA_RE = re.compile(r"[，,]")
 # Words a place-like prefix ends in, for 地区：标题 headlines whose place the gazetteer lacks.
 _PLACE_SUFFIXES = ("省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "街道", "村", "社区")
 
@@ -104,7 +110,7 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
     date = date_line(text) if length <= MASTHEAD_MAX else None
     shapely = not (closed or runs_on or inner_stop or continues or date)
     few_commas = comma_count(text) <= TITLE_MAX_COMMAS
-    title = shapely and few_commas and SUBHEADING_MIN <= length <= SUBHEADING_MAX
+    title = shapely and few_commas and _subheading_sized(text, length)
     headline = shapely and few_commas and 2 <= length <= HEADLINE_MAX
     colon_match = _COLON_RE.search(text)
     colon = colon_match is not None and colon_match.start() <= COLON_WINDOW
@@ -139,6 +145,23 @@ def masthead_date(shape: LineShape) -> dt.date | None:
         return None
     found = find_date(shape.text)
     return found[0] if found else None
+
+
+def _subheading_sized(text: str, length: int) -> bool:
+    """Subheadings are a short phrase, or two or three parallel phrases of similar length
+    (强化责任体系建设，全新探索“安全审计”模式). The first half of a column break is rarely
+    so even: 近日，该区新建口袋公园12个，实现."""
+    if not SUBHEADING_MIN <= length <= SUBHEADING_MAX:
+        return False
+    if is_enumerated(text):
+        return True
+    if length > SUBHEADING_PLAIN_MAX:
+        return False
+    parts = [visible_length(part) for part in _COMMA_RE.split(text)]
+    if len(parts) == 1:
+        return length <= SUBHEADING_PHRASE_MAX
+    ratio = PHRASE_RATIO if len(parts) == 2 else PHRASE_RATIO_THREE
+    return min(parts) >= PHRASE_MIN and max(parts) <= ratio * min(parts)
 
 
 def _placeish(text: str) -> bool:
