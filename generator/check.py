@@ -52,6 +52,7 @@ _URL_ATTRS: dict[str, tuple[tuple[str, bool], ...]] = {
     "use": (("href", True), ("xlink:href", True)),
     "image": (("href", True), ("xlink:href", True)),
 }
+_URL_SELECTOR = ", ".join(["html", "base", "meta", *_URL_ATTRS])
 # <link rel> values that make the browser fetch (or connect to) the URL.
 _LINK_RESOURCE_RELS = frozenset(
     {
@@ -144,34 +145,39 @@ class Target:
 
 
 def scan_html(text: str) -> PageScan:
-    """Parse one page (lexbor, through selectolax): its language, ids, and every URL it names."""
+    """Parse one page (lexbor, through selectolax): its language, ids, and every URL it names.
+
+    CSS queries pick out the few elements that matter in C, so Python touches only those;
+    a group of plain tag selectors returns each element once, in document order.
+    """
+    tree = LexborHTMLParser(text)
     scan = PageScan()
-    for node in LexborHTMLParser(text).root.traverse():
-        values = node.attributes
-        tag = node.tag
-        if tag == "style":
-            scan.refs.extend(Ref(tag, "style", url, True) for url in _css_urls(node.text()))
-        if not values:
-            continue
-        ident = values.get("id")
+    for node in tree.css("[id]"):
+        ident = node.attributes.get("id")
         if ident:
             if ident in scan.ids:
                 scan.duplicate_ids.append(ident)
             scan.ids.add(ident)
-        if tag == "a" and values.get("name"):
-            scan.ids.add(values["name"])  # the pre-HTML5 anchor form still scrolls
-        if values.get("style"):
-            scan.refs.extend(Ref(tag, "style", url, True) for url in _css_urls(values["style"]))
+    for node in tree.css("a[name]"):  # the pre-HTML5 anchor form still scrolls
+        scan.ids.add(node.attributes.get("name") or "")
+    for node in tree.css(_URL_SELECTOR):
+        tag, values = node.tag, node.attributes
         if tag == "html":
             scan.lang = values.get("lang")
-        elif tag == "base" and values.get("href") and scan.base_href is None:
-            scan.base_href = values["href"]
+        elif tag == "base":
+            if values.get("href") and scan.base_href is None:
+                scan.base_href = values["href"]
         elif tag == "meta":
             key = values.get("property") or values.get("name")
             if key in _META_URL_KEYS and values.get("content"):
                 scan.refs.append(Ref(tag, "content", values["content"] or "", False))
         else:
-            _add_url_refs(scan, tag, values)
+            _add_url_refs(scan, tag or "", values)
+    for node in tree.css("[style]"):
+        urls = _css_urls(node.attributes.get("style") or "")
+        scan.refs.extend(Ref(node.tag or "", "style", url, True) for url in urls)
+    for node in tree.css("style"):
+        scan.refs.extend(Ref("style", "style", url, True) for url in _css_urls(node.text()))
     return scan
 
 
