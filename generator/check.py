@@ -16,9 +16,8 @@ import html
 import os
 import posixpath
 import re
-import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -207,7 +206,7 @@ class _Lines:
     def of(self, needles: list[str], nth: int = 1) -> int | None:
         """The line of the ``nth`` occurrence of the first needle found in the page."""
         if self._text is None:
-            self._text = self.path.read_text(encoding="utf-8", errors="replace")
+            self._text = _read(self.path)
         for needle in needles:
             at = -1
             for _ in range(nth):
@@ -329,9 +328,7 @@ def check_site(site_dir: Path, config: SiteConfig) -> list[Problem]:
 def check_site_report(site_dir: Path, config: SiteConfig) -> CheckReport:
     site = _Site(site_dir, config)
     pages = {
-        rel: scan_html((site_dir / rel).read_text(encoding="utf-8", errors="replace"))
-        for rel in sorted(site.files)
-        if rel.endswith(".html")
+        rel: scan_html(_read(site_dir / rel)) for rel in sorted(site.files) if rel.endswith(".html")
     }
     languages = _languages(config)
     problems: list[Problem] = []
@@ -341,7 +338,7 @@ def check_site_report(site_dir: Path, config: SiteConfig) -> CheckReport:
         problems.extend(_page_problems(rel, scan, site, pages, linked, lines))
         problems.extend(_language_problems(rel, scan, pages, linked, languages, lines))
     for rel in sorted(f for f in site.files if f.endswith(".css")):
-        problems.extend(_stylesheet_problems(rel, (site_dir / rel).read_text("utf-8"), site))
+        problems.extend(_stylesheet_problems(rel, _read(site_dir / rel), site))
     feeds = sitemaps = 0
     for rel in sorted(f for f in site.files if f.endswith(".xml")):
         found, kind = _xml_problems(rel, site_dir / rel, site)
@@ -349,9 +346,13 @@ def check_site_report(site_dir: Path, config: SiteConfig) -> CheckReport:
         feeds += kind == "feed"
         sitemaps += kind == "sitemap"
     if "robots.txt" in site.files:
-        problems.extend(_robots_problems((site_dir / "robots.txt").read_text("utf-8"), site))
+        problems.extend(_robots_problems(_read(site_dir / "robots.txt"), site))
     problems.sort(key=lambda p: (p.path, p.line or 0, p.message))
     return CheckReport(problems, len(pages), feeds, sitemaps)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace")  # a bad byte is vnu's to report
 
 
 def _page_problems(
@@ -592,17 +593,12 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
-def print_problems(problems: Iterable[Problem], stream: object = None) -> None:
-    out = stream or sys.stdout
-    for problem in problems:
-        print(problem, file=out)  # type: ignore[arg-type]
-
-
 def run_check_command(args: argparse.Namespace, config: SiteConfig) -> int:
     site_dir = Path(args.site_dir) if getattr(args, "site_dir", None) else config.output_dir
     if not site_dir.is_dir():
         raise BulletinError("no built site here: run `bulletin build` first", site_dir)
     report = check_site_report(site_dir, config)
-    print_problems(report.problems)
+    for problem in report.problems:
+        print(problem)
     print(format_summary(report, site_dir))
     return 1 if report.problems else 0
