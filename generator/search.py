@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum
 from html.parser import HTMLParser
@@ -163,13 +164,22 @@ def _variant_target(config: SiteConfig, variant: Variant) -> SearchTarget:
 
 
 def update_search_index(config: SiteConfig, *, force: bool = False) -> SearchReport:
-    """Bring every variant's Pagefind bundle up to date with the written article pages."""
+    """Bring every variant's Pagefind bundle up to date with the written article pages.
+
+    Variants whose article pages did not change are skipped; the others are indexed by
+    concurrent Pagefind processes (most of a small site's time is Pagefind starting up).
+    """
     started = time.perf_counter()
     binary = pagefind_binary()
     cache = search_cache_dir(config)
-    report = SearchReport()
-    for target in search_targets(config):
-        report.targets.append(_update_target(target, binary, cache / target.key, force))
+    plans = [_plan(target, cache / target.key, force) for target in search_targets(config)]
+    runs = [plan for plan in plans if plan.outcome is Outcome.INDEXED]
+    with ThreadPoolExecutor(max_workers=max(1, len(runs))) as pool:
+        failures = list(pool.map(lambda plan: _index(plan, binary), runs))
+    for failure in failures:
+        if failure is not None:
+            raise failure
+    report = SearchReport([_finish(plan) for plan in plans])
     report.seconds = time.perf_counter() - started
     return report
 
@@ -299,7 +309,19 @@ def _scan(target: SearchTarget, old: _State) -> _Changes:
 # ---------------------------------------------------------------- indexing
 
 
-def _update_target(target: SearchTarget, binary: Path, cache: Path, force: bool) -> TargetReport:
+@dataclass
+class _Plan:
+    target: SearchTarget
+    outcome: Outcome
+    changes: _Changes
+    state_path: Path
+    staging: Path
+    started: float
+    save_state: bool  # what the scan saw differs from the saved state
+
+
+def _plan(target: SearchTarget, cache: Path, force: bool) -> _Plan:
+    """Decide whether a variant needs indexing; if so, bring its mirror documents up to date."""
     started = time.perf_counter()
     state_path = cache / "state.json"
     old = _State.load(state_path, _stamp(target))
@@ -307,22 +329,37 @@ def _update_target(target: SearchTarget, binary: Path, cache: Path, force: bool)
     if target.source_root is not None and not old.pages:
         shutil.rmtree(staging, ignore_errors=True)  # nothing known about it: start clean
     changes = _scan(target, old)
-    articles = changes.state.article_count()
     bundle_ok = (target.bundle / "pagefind-entry.json").exists()
-    if not (force or changes.dirty or (articles and not bundle_ok)):
-        return TargetReport(target.key, Outcome.UNCHANGED, articles, time.perf_counter() - started)
-    if target.source_root is not None:
-        _write_mirrors(target, staging, changes)
-    if articles:
-        _run_pagefind(target, binary, staging)
+    if not changes.state.article_count():
+        outcome = Outcome.EMPTY
+    elif force or changes.dirty or not bundle_ok:
         outcome = Outcome.INDEXED
     else:
+        outcome = Outcome.UNCHANGED
+    if outcome is not Outcome.UNCHANGED and target.source_root is not None:
+        _write_mirrors(target, staging, changes)
+    save = outcome is not Outcome.UNCHANGED or changes.state.pages != old.pages
+    return _Plan(target, outcome, changes, state_path, staging, started, save)
+
+
+def _index(plan: _Plan, binary: Path) -> BulletinError | None:
+    try:
+        _run_pagefind(plan.target, binary, plan.staging)
+    except BulletinError as error:
+        return error
+    return None
+
+
+def _finish(plan: _Plan) -> TargetReport:
+    target = plan.target
+    if plan.outcome is Outcome.EMPTY:
         shutil.rmtree(target.bundle, ignore_errors=True)
-        outcome = Outcome.EMPTY
-    changes.state.save(state_path)
-    return TargetReport(
-        target.key, outcome, articles, time.perf_counter() - started, _tree_bytes(target.bundle)
-    )
+    if plan.save_state:
+        plan.changes.state.save(plan.state_path)
+    size = _tree_bytes(target.bundle) if plan.outcome is Outcome.INDEXED else 0
+    pages = plan.changes.state.article_count()
+    seconds = time.perf_counter() - plan.started
+    return TargetReport(target.key, plan.outcome, pages, seconds, size)
 
 
 def _run_pagefind(target: SearchTarget, binary: Path, staging: Path) -> None:
