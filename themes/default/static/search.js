@@ -128,10 +128,10 @@ export function textRuns(text) {
   return text.match(/\p{Script=Han}+|[\p{L}\p{N}]+/gu) || [];
 }
 
-// Split a run into index words: at each place the longest word the index holds exactly,
-// else the longest piece some indexed word starts with, else one character that matches
-// nothing. Returns [{text, known}], with adjacent unknown characters joined.
-export async function splitRun(run, isWord, isPrefix) {
+// Split a run into index words, longest first: at each place the longest text that is a
+// word of the index (or, with a prefix test, that some indexed word starts with), else
+// one character that matches nothing. Returns [{text, known}], unknown neighbours joined.
+export async function splitRun(run, tests) {
   const chars = [...run];
   const pieces = [];
   const add = (text, known) => {
@@ -141,17 +141,19 @@ export async function splitRun(run, isWord, isPrefix) {
   };
   if (!HAN.test(run)) {
     const lower = run.toLowerCase();
-    add(run, (await isWord(lower)) || (await isPrefix(lower)));
+    let known = false;
+    for (const test of tests) known = known || (await test(lower));
+    add(lower, known);
     return pieces;
   }
   let at = 0;
   while (at < chars.length) {
     let taken = 0;
-    for (const test of [isWord, isPrefix]) {
-      for (let size = Math.min(LONGEST_WORD, chars.length - at); size > 0 && !taken; size--) {
-        if (await test(chars.slice(at, at + size).join(""))) taken = size;
+    for (let size = Math.min(LONGEST_WORD, chars.length - at); size > 0 && !taken; size--) {
+      const text = chars.slice(at, at + size).join("");
+      for (const test of tests) {
+        if (!taken && (await test(text))) taken = size;
       }
-      if (taken) break;
     }
     add(chars.slice(at, at + (taken || 1)).join(""), taken > 0);
     at += taken || 1;
@@ -159,7 +161,10 @@ export async function splitRun(run, isWord, isPrefix) {
   return pieces;
 }
 
-// The terms Pagefind should look for, and the parts of the query that match nothing.
+// What to ask Pagefind: loose words (all must occur) and phrases (words side by side),
+// plus the parts of the query that match nothing. Quoted text is a phrase; so is a run of
+// Han characters that splits into some single characters, which alone match too much
+// (亭湖 as 亭 + 湖 anywhere in an article).
 async function queryTerms(engine, query) {
   const probe = (kind, text, check) => {
     const key = `${kind}:${text}`;
@@ -179,19 +184,43 @@ async function queryTerms(engine, query) {
         ([word, marked]) => marked && word.toLowerCase().startsWith(text.toLowerCase()),
       );
     });
-  const terms = [];
+  const loose = [];
+  const phrases = [];
   const unknown = [];
   for (const chunk of queryChunks(query)) {
-    const words = [];
+    const phrase = [];
     for (const run of textRuns(chunk.text)) {
-      for (const piece of await splitRun(run, isWord, isPrefix)) {
-        (piece.known ? words : unknown).push(piece.text);
+      let pieces = await splitRun(run, chunk.phrase ? [isWord] : [isWord, isPrefix]);
+      const single = (piece) => [...piece.text].length === 1 && HAN.test(piece.text);
+      const asPhrase =
+        !chunk.phrase && pieces.length > 1 && pieces.every((p) => p.known) && pieces.some(single);
+      if (asPhrase) pieces = await splitRun(run, [isWord]);
+      if (pieces.some((p) => !p.known)) {
+        // An unspaced run is one term: part of it missing means all of it is missing.
+        unknown.push(HAN.test(run) ? run : run.toLowerCase());
+        continue;
       }
+      const known = pieces.map((p) => p.text);
+      if (chunk.phrase) phrase.push(...known);
+      else if (asPhrase) phrases.push(known);
+      else loose.push(...known);
     }
-    if (chunk.phrase && words.length) terms.push(`"${words.join(" ")}"`);
-    else terms.push(...words);
+    if (phrase.length) phrases.push(phrase);
   }
-  return { terms, unknown };
+  return { loose, phrases, unknown };
+}
+
+// Pagefind takes one phrase per search, so each phrase is its own search, and a page must
+// be in every result list; the order (relevance or date) is the first list's.
+async function runSearches(engine, loose, phrases, options) {
+  const queries = [
+    ...(loose.length ? [loose.join(" ")] : []),
+    ...phrases.map((words) => `"${words.join(" ")}"`),
+  ];
+  const lists = await Promise.all(queries.map((q) => engine.pagefind.search(q, options)));
+  const [first, ...others] = lists.map((found) => found.results);
+  const inAll = others.map((results) => new Set(results.map((result) => result.id)));
+  return first.filter((result) => inAll.every((ids) => ids.has(result.id)));
 }
 
 async function search(engine, form) {
@@ -200,16 +229,16 @@ async function search(engine, form) {
   const sort = form.elements.namedItem("sort")?.value === "date" ? { date: "desc" } : undefined;
   if (!raw) return { raw, empty: true };
   const query = await engine.toSimplified(raw);
-  const { terms, unknown: missing } = await queryTerms(engine, query);
+  const { loose, phrases, unknown: missing } = await queryTerms(engine, query);
   // Name the missing parts as the reader typed them (conversion keeps lengths).
   const asTyped = (text) => {
-    const at = query.indexOf(text);
+    const at = query.toLowerCase().indexOf(text);
     return at >= 0 && query.length === raw.length ? raw.slice(at, at + text.length) : text;
   };
   const unknown = missing.map(asTyped);
-  if (!terms.length) return { raw, unknown, results: [] };
-  const found = await engine.pagefind.search(terms.join(" "), { filters, sort });
-  return { raw, unknown, results: found.results };
+  if (!loose.length && !phrases.length) return { raw, unknown, results: [] };
+  const results = await runSearches(engine, loose, phrases, { filters, sort });
+  return { raw, unknown, results };
 }
 
 function chosenFilters(form) {
