@@ -21,6 +21,8 @@ import yaml
 from generator.errors import BulletinError
 
 BULLETIN_META = "bulletin.yaml"
+# libyaml's safe loader when available: same results, about ten times faster on big sites.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 
 
@@ -92,7 +94,7 @@ def parse_article(text: str, src_path: str = "<string>") -> ArticleSource:
     if not match:
         raise BulletinError("missing YAML front matter (a '---' line, then '---')", src_path, 1)
     try:
-        meta = yaml.safe_load(match.group(1)) or {}
+        meta = yaml.load(match.group(1), Loader=_SafeLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -183,7 +185,7 @@ def dump_bulletin_meta(meta: BulletinMeta) -> str:
 
 def read_bulletin_meta(path: Path) -> BulletinMeta:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise BulletinError(
