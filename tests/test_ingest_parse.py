@@ -331,6 +331,20 @@ def test_date_sources_in_order(
     assert parsed.date == expected
 
 
+def test_date_line_inside_the_text_stays_a_paragraph() -> None:
+    parsed = parse(f"江宁区：标题\n{BODY}\n2022年10月20日")
+    assert parsed.date == dt.date(2022, 10, 20)
+    assert paragraphs(parsed, 0) == [BODY, "2022年10月20日"]
+
+
+def test_bracketed_place_headlines() -> None:
+    parsed = parse(
+        f"【兴化】“银发三长”助力文明城市创建\n{BODY}\n[江宁区] 推动社区纪检建设\n{BODY2}"
+    )
+    assert [a.place for a in parsed.articles] == ["兴化", "江宁区"]
+    assert parsed.articles[1].region == Region(JIANGSU, "南京市", "江宁区")
+
+
 def test_region_comes_from_the_headline_never_the_body() -> None:
     parsed = parse(f"老旧小区改造提速\n江宁区{BODY}")
     assert parsed.articles[0].region is None
@@ -345,3 +359,25 @@ def test_ambiguous_place_is_left_empty_with_a_warning() -> None:
 def test_place_from_another_province() -> None:
     parsed = parse(f"杭州市余杭区：标题\n{BODY}")
     assert parsed.articles[0].region == Region("浙江省", "杭州市", "余杭区")
+
+
+# --- generated bulletins of the seed's shape (benchmarks/corpus.py plans each parse) ------
+
+
+def test_generated_bulletins_parse_as_planned() -> None:
+    from benchmarks.corpus import plan_bulletin
+
+    articles = exact = 0
+    for number in range(1, 41):
+        planned = plan_bulletin(number)
+        parsed = parse_text(planned.text, planned.id, GAZETTEER, JIANGSU)
+        assert [a.headline.text for a in parsed.articles] == [a.headline for a in planned.articles]
+        assert parsed.dropped_repeats == sum(a.repeated for a in planned.articles)
+        for got, want in zip(parsed.articles, planned.articles, strict=True):
+            assert got.region == Region(*want.region)
+            assert tuple(got.authors) == want.authors
+            articles += 1
+            exact += [(b.kind.value, b.text) for b in got.blocks] == [
+                (b.kind.value, b.text) for b in want.blocks
+            ]
+    assert exact >= 0.97 * articles  # a column break's first half can pass for a subheading

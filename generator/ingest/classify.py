@@ -232,6 +232,8 @@ class _Classifier:
         return True
 
     def _paragraph(self, index: int, shape: LineShape) -> None:
+        if shape.date is not None and self.date is None:
+            self.date = shape.date  # a date line inside the text (it stays a paragraph)
         inline = split_inline_byline(shape.text, names_only_tail=self._closes_article(index))
         if inline is None:
             self._emit(BlockKind.PARAGRAPH, shape, DecisionKind.PARAGRAPH, _paragraph_reason(shape))

@@ -35,7 +35,7 @@ from generator.ingest.model import (
 )
 from generator.ingest.rejoin import rejoin
 from generator.ingest.repeats import drop_repeats
-from generator.ingest.shapes import PlaceLookup, shape_lines
+from generator.ingest.shapes import PlaceLookup, match_place, shape_lines
 
 
 def parse_text(
@@ -121,7 +121,7 @@ def assemble(
 def _locate(article: ParsedArticle, places: PlaceLookup) -> tuple[Decision, str | None]:
     """The article's place and region, from its headline only (never from the body)."""
     headline = article.headline
-    match = places.match_start(headline.text)
+    match = match_place(places, headline.text)
     line = headline.first_line
     if match is None:
         warning = (

@@ -40,6 +40,8 @@ MASTHEAD_MAX = 60
 _OPEN_END = "，,、“‘「『（(《〈【—-～~/·"
 _COLON_RE = re.compile(r"[：:]")
 _COMMA_RE = re.compile(r"[，,]")
+_OPENING_BRACKETS = "【[〔［"
+_BRACKETED_PLACE_RE = re.compile(r"^[【\[〔［][^】\]〕］]{2,12}[】\]〕］]")
 # Words a place-like prefix ends in, for 地区：标题 headlines whose place the gazetteer lacks.
 _PLACE_SUFFIXES = ("省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "街道", "村", "社区")
 
@@ -114,9 +116,11 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
     headline = shapely and few_commas and 2 <= length <= HEADLINE_MAX
     colon_match = _COLON_RE.search(text)
     colon = colon_match is not None and colon_match.start() <= COLON_WINDOW
+    if _BRACKETED_PLACE_RE.match(text):
+        colon = True  # 【兴化】标题 names its place like 兴化：标题
     place = None
     if headline or colon:
-        place = places.match_start(text)
+        place = match_place(places, text)
     if place is not None and colon and not headline and _exclaimed(text):
         headline = True  # 地区：标题！ — a headline may end with ！ or ？
     byline = parse_byline(text) if length <= 60 and not closed else None
@@ -135,6 +139,13 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
         place=place,
         colon=colon,
     )
+
+
+def match_place(places: PlaceLookup, text: str) -> PlaceMatch | None:
+    """The place at the start of a headline, also inside brackets: 【兴化】…, [江宁区]…"""
+    if text[:1] in _OPENING_BRACKETS:
+        return places.match_start(text[1:])
+    return places.match_start(text)
 
 
 def masthead_date(shape: LineShape) -> dt.date | None:
@@ -165,7 +176,7 @@ def _subheading_sized(text: str, length: int) -> bool:
 
 
 def _placeish(text: str) -> bool:
-    head = _COLON_RE.split(text, maxsplit=1)[0]
+    head = _COLON_RE.split(text, maxsplit=1)[0].lstrip(_OPENING_BRACKETS)
     return 2 <= len(head) <= 12 and head.endswith(_PLACE_SUFFIXES)
 
 
