@@ -11,6 +11,8 @@ from collections import Counter
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator.errors import BulletinError
+from generator.ingest.decode import decode_bytes
 from generator.ingest.lines import is_space
 from generator.ingest.markdown import parse_body, render_body
 from generator.ingest.model import BlockKind, ParsedBulletin
@@ -140,3 +142,16 @@ def test_markdown_body_round_trips(text: str) -> None:
     for article in parsed.articles:
         pairs = [(block.kind, block.text) for block in article.blocks]
         assert parse_body(render_body(pairs)) == pairs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(), st.text().map(lambda t: t.encode("gb18030"))))
+def test_any_bytes_decode_or_fail_with_one_clear_error(data: bytes) -> None:
+    try:
+        decoded = decode_bytes(data, "raw.txt")
+    except BulletinError as error:
+        assert error.path is not None and error.path.name == "raw.txt"
+        assert "\n" not in str(error)
+        return
+    assert decoded.text.strip()
+    parse_text(decoded.text, "raw", GAZETTEER, "江苏省")
