@@ -34,9 +34,10 @@ format: $(STAMP)
 	$(BIN)/ruff format generator tests benchmarks
 	$(BIN)/ruff check --fix generator tests benchmarks
 
+# Options go in BENCH, e.g. make bench BENCH="--bulletins 200 --repeat 1".
 bench: $(STAMP)
 	$(BIN)/python -m pip install -q -e '.[test,bench]'
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:
 	rm -rf _site .bulletin-cache

@@ -31,7 +31,7 @@ from benchmarks.convert import edit_target
 from benchmarks.corpus import DEFAULT_SEED, plan_corpus
 from benchmarks.hugo import HugoSite
 from benchmarks.measure import Run, count_html
-from benchmarks.ours import OurSite
+from benchmarks.ours import OurSite, snapshot_code
 from benchmarks.pelican import PelicanSite
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -90,7 +90,8 @@ def run_compare(argv: list[str]) -> int:
     print(f"corpus: {len(bulletins)} bulletins, {articles} articles, {corpus_bytes / 1e6:.1f} MB")
     edit = edit_target(bulletins)
     work = args.work / f"{args.bulletins}-{args.seed}"
-    ours = OurSite.create(work / "ours", args.bulletins, args.seed, edit)
+    code = snapshot_code(work / "code")
+    ours = OurSite.create(work / "ours", args.bulletins, args.seed, edit, code)
     contenders: list[Contender] = [ours]
     if args.search:
         searching = OurSite.create(

@@ -148,13 +148,13 @@ def write_corpus(folder: Path, count: int, seed: int = DEFAULT_SEED) -> list[Pla
 def write_project(folder: Path, count: int, seed: int = DEFAULT_SEED) -> list[PlannedBulletin]:
     """A project folder ready for ``bulletin ingest`` / ``bulletin build``: the repo's
     site.yaml (its paths are relative, so output lands inside ``folder``), the corpus in
-    seeds/, an empty content/, and the repo's themes/ linked in."""
+    seeds/, an empty content/, and a copy of the repo's themes/ (a snapshot, so template
+    edits in the checkout do not change a benchmark half-way)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "site.yaml", folder / "site.yaml")
     (folder / "content").mkdir(exist_ok=True)
-    themes = folder / "themes"
-    if not themes.exists():
-        themes.symlink_to(REPO / "themes", target_is_directory=True)
+    if not (folder / "themes").exists():
+        shutil.copytree(REPO / "themes", folder / "themes")
     return write_corpus(folder / "seeds", count, seed)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import shutil
 import statistics
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 from benchmarks.compare import OUT, machine, write_result
 from benchmarks.corpus import DEFAULT_SEED, PlannedBulletin, write_project
 from benchmarks.measure import run_measured
+from benchmarks.ours import snapshot_code
 from generator.ingest.model import ParsedBulletin
 from generator.ingest.parse import parse_bytes
 from generator.ingest.places import Gazetteer
@@ -108,13 +110,16 @@ def run_ingest_benchmark(argv: list[str]) -> int:
         report(round_number, "parse", parse_seconds[-1], size)
 
     cli_seconds: list[float] = []
+    code = snapshot_code(args.work / "code")
     if not args.skip_cli:
         for round_number in range(args.repeat):
             shutil.rmtree(project / "content", ignore_errors=True)
             (project / "content").mkdir()
             command = [sys.executable, "-m", "generator", "--config", project / "site.yaml"]
             log = project / "logs" / f"{round_number}-ingest.log"
-            run = run_measured([*command, "ingest"], cwd=project, log=log).check("ingest")
+            env = {**os.environ, "PYTHONPATH": str(code)}
+            run = run_measured([*command, "ingest"], cwd=project, log=log, env=env)
+            run.check("ingest")
             cli_seconds.append(run.seconds)
             report(round_number, "ingest", run.seconds, size)
 

@@ -1,7 +1,14 @@
-"""Our generator, timed through its real command line in a generated project folder."""
+"""Our generator, timed through its real command line in a generated project folder.
+
+The command runs a snapshot of the generator package taken when the harness starts (put
+first on PYTHONPATH), so the code under test cannot change between runs while people
+keep working in the checkout; a change there would also invalidate every page's
+fingerprint and turn a no-change rebuild into a full one.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -13,8 +20,18 @@ from benchmarks.convert import append_paragraph
 from benchmarks.corpus import PlannedBulletin, write_project
 from benchmarks.measure import Run, run_measured
 
+REPO = Path(__file__).resolve().parent.parent
 # Everything a build leaves behind that a cold build must not find.
 BUILD_STATE = ("_site", ".bulletin-cache")
+
+
+def snapshot_code(folder: Path) -> Path:
+    """Copy the generator package into ``folder``; returns the folder for PYTHONPATH."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(REPO / "generator", folder / "generator", ignore=ignore)
+    return folder
 
 
 @dataclass(frozen=True)
@@ -23,6 +40,7 @@ class OurSite:
     root: Path
     search: bool
     edit: tuple[str, int]  # bulletin id, article order
+    code: Path  # the generator snapshot to run
 
     @classmethod
     def create(
@@ -31,6 +49,7 @@ class OurSite:
         count: int,
         seed: int,
         edit: tuple[PlannedBulletin, int],
+        code: Path,
         *,
         search: bool = False,
     ) -> OurSite:
@@ -38,7 +57,7 @@ class OurSite:
             shutil.rmtree(root)
         write_project(root, count, seed)
         name = "ours, with search" if search else "ours"
-        return cls(name, root, search, (edit[0].id, edit[1]))
+        return cls(name, root, search, (edit[0].id, edit[1]), code)
 
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "generator", "--config", str(self.root / "site.yaml"), *args]
@@ -48,7 +67,7 @@ class OurSite:
         shutil.rmtree(self.root / "content", ignore_errors=True)
         (self.root / "content").mkdir()
         log = self.root / "logs" / f"{round_number}-ingest.log"
-        return run_measured(self.command("ingest"), cwd=self.root, log=log).check("ingest")
+        return self.measured(self.command("ingest"), log).check("ingest")
 
     def run(self, phase: Phase, round_number: int) -> Run:
         if phase is Phase.COLD:
@@ -58,9 +77,11 @@ class OurSite:
             append_paragraph(self.edit_file(), round_number)
         args = ["build"] if self.search else ["build", "--no-search"]
         log = self.root / "logs" / f"{round_number}-{phase.value}.log"
-        return run_measured(self.command(*args), cwd=self.root, log=log).check(
-            f"{self.name} {phase.value}"
-        )
+        return self.measured(self.command(*args), log).check(f"{self.name} {phase.value}")
+
+    def measured(self, command: list[str], log: Path) -> Run:
+        env = {**os.environ, "PYTHONPATH": str(self.code)}
+        return run_measured(command, cwd=self.root, log=log, env=env)
 
     def edit_file(self) -> Path:
         bulletin, order = self.edit
@@ -74,9 +95,6 @@ class OurSite:
 
     def version(self) -> str:
         head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            cwd=Path(__file__).resolve().parent,
+            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=REPO
         )
         return f"bulletin {head.stdout.strip() or 'unknown'}"
