@@ -139,6 +139,12 @@ class ChangeSet:
         return bool(self.paths)
 
     @property
+    def only_stylesheets(self) -> bool:
+        """Only theme CSS was saved: open pages can swap the sheet instead of reloading."""
+        static = self.paths.get(ChangeKind.STATIC, ())
+        return self.kinds == {ChangeKind.STATIC} and all(p.suffix == ".css" for p in static)
+
+    @property
     def config_changed(self) -> bool:
         return ChangeKind.CONFIG in self.paths
 

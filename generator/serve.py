@@ -114,6 +114,8 @@ class BuildReport:
     deleted: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     seconds: float = 0.0
+    errors: tuple[str, ...] = ()  # parts that failed while the rest was built (bad seeds)
+    notes: tuple[str, ...] = ()  # what else the terminal should say ("ingested ...")
 
 
 BuildCallable = Callable[[ChangeSet], BuildReport]
@@ -136,6 +138,13 @@ class BuildFailure:
             text = f"{where}: {error.message}" if where else error.message
             return cls(text, path, error.line)
         return cls(f"internal error: {type(error).__name__}: {error}", internal=True)
+
+    @classmethod
+    def from_messages(cls, messages: tuple[str, ...], root: Path) -> BuildFailure:
+        """Errors a build reported while finishing the rest (a raw bulletin it could not
+        read): already one line each, shown with project-relative paths."""
+        prefix = f"{root}/"
+        return cls("\n".join(message.replace(prefix, "") for message in messages))
 
 
 @dataclass(frozen=True)
@@ -181,17 +190,28 @@ def output_url(relative: str, base_path: str) -> str:
 
 
 def make_event(
-    version: int, report: BuildReport | None, failure: BuildFailure | None, base_path: str
+    version: int,
+    report: BuildReport | None,
+    failure: BuildFailure | None,
+    base_path: str,
+    restyle_only: bool = False,
 ) -> LiveEvent:
-    """Turn a build's changed files into what tabs need: pages to reload, sheets to swap."""
+    """Turn a build's changed files into what tabs need: pages to reload, sheets to swap.
+
+    With ``restyle_only`` (only stylesheets were saved) rewritten HTML pages are left
+    out: they differ only in their stylesheet's cache-busting query, and swapping the
+    sheet in place shows the same thing without losing the page's state.
+    """
     if report is None:
         return LiveEvent(version, failure, (), (), ())
     changed = {*report.written, *report.deleted}
+    if restyle_only:
+        changed = {p for p in changed if not p.endswith((".html", ".htm"))}
     styles = tuple(sorted(output_url(p, base_path) for p in changed if p.endswith(".css")))
     pages = tuple(sorted(output_url(p, base_path) for p in changed if not p.endswith(".css")))
     if len(pages) > PAGE_LIST_LIMIT:
-        return LiveEvent(version, None, report.warnings, (), styles, reload_all=True)
-    return LiveEvent(version, None, report.warnings, pages, styles)
+        return LiveEvent(version, failure, report.warnings, (), styles, reload_all=True)
+    return LiveEvent(version, failure, report.warnings, pages, styles)
 
 
 def content_type(path: PurePath) -> str:
@@ -337,6 +357,7 @@ class LiveState:
         failure: BuildFailure | None,
         base_path: str,
         changes: str,
+        restyle_only: bool = False,
     ) -> LiveEvent:
         with self.condition:
             self.version += 1
@@ -347,7 +368,7 @@ class LiveState:
                 self.warnings = report.warnings
                 self.last_seconds = report.seconds
             self.last_changes = changes
-            event = make_event(self.version, report, failure, base_path)
+            event = make_event(self.version, report, failure, base_path, restyle_only)
             self._events.append(event)
             self.condition.notify_all()
             return event
@@ -419,16 +440,19 @@ def _say(message: str, stream: Any = None) -> None:
 
 
 def _report_build(event: LiveEvent, report: BuildReport | None, changes: str) -> None:
+    """One line a build on stdout; errors and warnings on stderr, one line each."""
+    if report is not None:
+        count = len(report.written) + len(report.deleted)
+        why = f" ← {changes}" if changes else ""
+        _say(f"build {event.version}: {count} files changed in {report.seconds:.2f} s{why}")
+        for note in report.notes:
+            _say(note)
+        for warning in report.warnings:
+            _say(f"warning: {warning}", sys.stderr)
     if event.failure is not None:
         hint = " (rerun with --debug for the traceback)" if event.failure.internal else ""
-        _say(f"error: {event.failure.text}{hint}", sys.stderr)
-        return
-    assert report is not None
-    count = len(report.written) + len(report.deleted)
-    why = f" ← {changes}" if changes else ""
-    _say(f"build {event.version}: {count} files changed in {report.seconds:.2f} s{why}")
-    for warning in report.warnings:
-        _say(f"warning: {warning}", sys.stderr)
+        for line in event.failure.text.splitlines():
+            _say(f"error: {line}{hint}", sys.stderr)
 
 
 # ---------------------------------------------------------------------------- rebuilding
@@ -468,7 +492,11 @@ class Rebuilder:
                 traceback.print_exc()
         if report is not None and not report.seconds:
             report = dataclasses.replace(report, seconds=time.perf_counter() - started)
-        event = self.state.finish_build(report, failure, self.base_path, described)
+        if report is not None and report.errors:
+            failure = BuildFailure.from_messages(report.errors, self.roots.root)
+        event = self.state.finish_build(
+            report, failure, self.base_path, described, changes.only_stylesheets
+        )
         _report_build(event, report, described)
         return event
 
@@ -822,6 +850,8 @@ class SiteBuilder:
             deleted=tuple(result.deleted),
             warnings=(*notes, *result.warnings),
             seconds=result.seconds,
+            errors=tuple(result.errors),
+            notes=tuple(f"ingested {line}" for line in result.ingested),
         )
 
 

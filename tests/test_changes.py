@@ -141,3 +141,16 @@ def test_describe_shortens_long_lists() -> None:
     changes = summarise_changes([ROOT / f"content/a/{n:02d}-x.md" for n in range(5)], ROOTS)
     assert changes.describe(ROOT, limit=2) == "content/a/00-x.md, content/a/01-x.md and 3 more"
     assert summarise_changes([ROOT / "site.yaml"], ROOTS).config_changed
+
+
+def test_only_stylesheets() -> None:
+    css = ROOT / "themes/default/static/style.css"
+    assert summarise_changes(
+        [css, ROOT / "themes/default/static/search.css"], ROOTS
+    ).only_stylesheets
+    assert not summarise_changes([css, ROOT / "themes/default/static/a.js"], ROOTS).only_stylesheets
+    assert not summarise_changes([css, ROOT / "content/a/01-x.md"], ROOTS).only_stylesheets
+    assert not summarise_changes(
+        [ROOT / "themes/default/templates/base.html"], ROOTS
+    ).only_stylesheets
+    assert not summarise_changes([], ROOTS).only_stylesheets

@@ -236,3 +236,23 @@ def test_not_found_prefers_the_mirrors_own_404(tmp_path: Path) -> None:
 )
 def test_loopback_hosts(host: str, loopback: bool) -> None:
     assert _is_loopback(host) is loopback
+
+
+def test_stylesheet_only_save_swaps_instead_of_reloading_restyled_pages() -> None:
+    # every page links the sheet with a content-hash query, so all of them are rewritten
+    report = BuildReport(
+        written=("index.html", "zh-hant/index.html", "static/style.css", "static/app.js")
+    )
+    event = make_event(2, report, None, "/", restyle_only=True)
+    assert event.styles == ("/static/style.css",)
+    assert event.pages == ("/static/app.js",)
+    assert make_event(2, report, None, "/").pages == ("/", "/static/app.js", "/zh-hant/")
+
+
+def test_partial_failure_keeps_the_changed_pages(tmp_path: Path) -> None:
+    failure = BuildFailure.from_messages(
+        (f"{tmp_path}/seeds/bad.txt: not UTF-8 or GB18030", "seeds/b.txt: empty"), tmp_path
+    )
+    assert failure.text == "seeds/bad.txt: not UTF-8 or GB18030\nseeds/b.txt: empty"
+    event = make_event(5, BuildReport(written=("index.html",)), failure, "/")
+    assert event.failure == failure and event.pages == ("/",)

@@ -51,18 +51,20 @@
     if (old) old.remove();
   }
 
-  function dismissed(version) {
+  // Dismissing hides these exact warnings (they repeat every build until resolved).
+  function dismissed(key) {
     try {
-      return sessionStorage.getItem(DISMISSED_KEY) === String(version);
+      return sessionStorage.getItem(DISMISSED_KEY) === key;
     } catch (e) {
       return false;
     }
   }
 
-  function showNotice(warnings, version) {
+  function showNotice(warnings) {
     var old = document.getElementById(NOTICE_ID);
     if (old) old.remove();
-    if (!warnings.length || dismissed(version)) return;
+    var key = JSON.stringify(warnings);
+    if (!warnings.length || dismissed(key)) return;
     var notice = element(
       "div",
       "position:fixed;right:1rem;bottom:1rem;z-index:2147483646;max-width:36rem;" +
@@ -89,7 +91,7 @@
     close.addEventListener("click", function () {
       notice.remove();
       try {
-        sessionStorage.setItem(DISMISSED_KEY, String(version));
+        sessionStorage.setItem(DISMISSED_KEY, key);
       } catch (e) {
         /* storage may be disabled: dismissing still hides it for this page */
       }
@@ -160,12 +162,12 @@
   }
 
   function onBuild(message) {
-    if (message.error) {
-      showError(message.error);
-      return;
-    }
-    hideError();
-    showNotice(message.warnings, message.version);
+    // A failed build lists no pages, so the overlay stays on the current page; a build
+    // that failed only in part (a bad raw bulletin) may still reload: the reloaded page
+    // shows the overlay again from its injected state.
+    if (message.error) showError(message.error);
+    else hideError();
+    showNotice(message.warnings);
     if (message.reload_all || affectsThisPage(message.pages)) {
       location.reload();
       return;
@@ -187,7 +189,7 @@
 
   function start() {
     if (live.error) showError(live.error);
-    showNotice(live.warnings, live.version);
+    showNotice(live.warnings);
     connect();
   }
 
