@@ -331,6 +331,14 @@ def test_date_sources_in_order(
     assert parsed.date == expected
 
 
+def test_kicker_above_a_place_headline() -> None:
+    parsed = parse(f"聚焦高质量发展\n涟水县委第四巡察组推动巡察问题立行立改\n{BODY}")
+    assert (
+        parsed.articles[0].headline.text == "聚焦高质量发展 涟水县委第四巡察组推动巡察问题立行立改"
+    )
+    assert parsed.articles[0].place == "涟水县"
+
+
 def test_date_line_inside_the_text_stays_a_paragraph() -> None:
     parsed = parse(f"江宁区：标题\n{BODY}\n2022年10月20日")
     assert parsed.date == dt.date(2022, 10, 20)

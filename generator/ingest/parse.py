@@ -121,7 +121,9 @@ def assemble(
 def _locate(article: ParsedArticle, places: PlaceLookup) -> tuple[Decision, str | None]:
     """The article's place and region, from its headline only (never from the body)."""
     headline = article.headline
-    match = match_place(places, headline.text)
+    # The place opens the headline, or the main line under a kicker (聚焦高质量发展 涟水县…).
+    parts = headline.text.split(" ")
+    match = next((m for part in parts if (m := match_place(places, part))), None)
     line = headline.first_line
     if match is None:
         warning = (

@@ -129,7 +129,7 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
         length=length,
         closed=closed,
         runs_on=runs_on,
-        prose=not headline or length > HEADLINE_MAX,
+        prose=not headline,
         title=title,
         headline=headline,
         enumerated=is_enumerated(text),
