@@ -125,7 +125,7 @@ export function queryChunks(query) {
 
 // Runs of Han characters and runs of other letters or digits, in order.
 export function textRuns(text) {
-  return text.match(/\p{Script=Han}+|[\p{L}\p{N}]+/gu) || [];
+  return text.match(/\p{Script=Han}+|(?:(?!\p{Script=Han})[\p{L}\p{N}])+/gu) || [];
 }
 
 // Split a run into index words, longest first: at each place the longest text that is a

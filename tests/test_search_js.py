@@ -1,0 +1,124 @@
+"""The pure functions of themes/default/static/search.js, run in Chromium: splitting a query
+into the index's words, reading Pagefind's excerpt, and mapping it onto Traditional text."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+STATIC = Path(__file__).resolve().parent.parent / "themes" / "default" / "static"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("js")
+    shutil.copytree(STATIC, folder / "static")
+    (folder / "index.html").write_text(
+        '<!DOCTYPE html><html lang="zh-Hans"><meta charset="utf-8"><body></body></html>'
+    )
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def js(browser: object, origin: str) -> Iterator[object]:
+    """One page for the whole module: these functions keep no state between calls."""
+    context = browser.new_context()  # type: ignore[attr-defined]
+    page = context.new_page()
+    page.goto(origin)
+    yield page
+    context.close()
+
+
+def call(page: object, body: str, *args: object) -> object:
+    """Run ``body`` with the module imported as ``m`` and the arguments as ``args``."""
+    script = f"async (args) => {{ const m = await import('/static/search.js'); {body} }}"
+    return page.evaluate(script, list(args))  # type: ignore[attr-defined]
+
+
+def test_query_chunks_keep_quoted_phrases_whole(js: object) -> None:
+    chunks = call(js, "return m.queryChunks(args[0]);", '安全审计 "行政 复议" “银发”，qwzx!')
+    assert chunks == [
+        {"text": "安全审计", "phrase": False},
+        {"text": "行政 复议", "phrase": True},
+        {"text": "银发", "phrase": True},
+        {"text": "qwzx", "phrase": False},
+    ]
+
+
+def test_text_runs_separate_han_from_other_letters(js: object) -> None:
+    runs = call(js, "return m.textRuns(args[0]);", "安全审计qwzx2022年 APP")
+    assert runs == ["安全审计", "qwzx2022", "年", "APP"]
+
+
+SPLIT = """
+    const words = new Set(args[1]);
+    const prefixes = args[2];
+    const isWord = async (t) => words.has(t);
+    const isPrefix = async (t) => prefixes.some((w) => w.startsWith(t));
+    const tests = args[3] ? [isWord] : [isWord, isPrefix];
+    return m.splitRun(args[0], tests);
+"""
+VOCABULARY = ["安全", "审计", "复议", "行政", "亭", "湖", "亭湖区", "app"]
+
+
+@pytest.mark.parametrize(
+    ("run", "words_only", "expected"),
+    [
+        ("安全审计", False, [("安全", True), ("审计", True)]),
+        ("行政复议", False, [("行政", True), ("复议", True)]),
+        # Longest first, whether a whole word or the start of one.
+        ("亭湖", False, [("亭湖", True)]),
+        ("亭湖", True, [("亭", True), ("湖", True)]),
+        ("审计龘龘安全", False, [("审计", True), ("龘龘", False), ("安全", True)]),
+        ("APP", False, [("app", True)]),
+        ("ap", True, [("ap", False)]),
+        ("ap", False, [("ap", True)]),
+    ],
+)
+def test_split_run_prefers_the_longest_index_word(
+    js: object, run: str, words_only: bool, expected: list[tuple[str, bool]]
+) -> None:
+    pieces = call(js, SPLIT, run, VOCABULARY, VOCABULARY, words_only)
+    assert [(p["text"], p["known"]) for p in pieces] == expected  # type: ignore[union-attr]
+
+
+def test_excerpt_pieces_mark_highlights_and_unescape(js: object) -> None:
+    pieces = call(js, "return m.excerptPieces(args[0]);", "甲 &lt;乙&gt; <mark>安全</mark>审计.")
+    assert pieces == [["甲 <乙> ", False], ["安全", True], ["审计.", False]]
+
+
+def test_mirror_pieces_map_by_position_ignoring_spacing(js: object) -> None:
+    data = {
+        "content": "江北新区推进安全审计. 发现隐患",
+        "meta": {"trad": "江北新區推進安全審計.  發現隱患"},
+    }
+    pieces = [["推进", False], ["安全", True], ["审计. 发现", False]]
+    mapped = call(js, "return m.mirrorPieces(args[0], args[1]);", pieces, data)
+    # Spacing inside a piece is the Traditional text's own; around pieces it is kept.
+    assert mapped == [["推進", False], ["安全", True], ["審計.  發現", False]]
+
+
+def test_mirror_pieces_fall_back_when_texts_do_not_line_up(js: object) -> None:
+    data = {"content": "推进安全审计", "meta": {"trad": "推進安全審計工作"}}
+    pieces = [["推进", False], ["安全", True]]
+    mapped = call(js, "return m.mirrorPieces(args[0], args[1]);", pieces, data)
+    assert mapped == pieces
