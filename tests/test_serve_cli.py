@@ -22,6 +22,7 @@ import pytest
 
 from generator.config import load_config
 from generator.content import ArticleSource, dump_article, parse_article
+from generator.site import load_site
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 15_000  # ms for the browser; builds on a busy 2-core machine can be slow
@@ -210,6 +211,36 @@ def test_refused_reingest_warns_in_terminal_and_browser(
     seed.write_bytes(raw)
     source.write_text(original, encoding="utf-8")
     notice.wait_for(state="detached", timeout=TIMEOUT)  # the next clean build clears it
+
+
+def test_moving_an_article_updates_old_and_new_region_pages(server: Serve, page: Any) -> None:
+    source, article = find_article(server.project, "兴化")
+    config = load_config(server.project / "site.yaml")
+    site, _ = load_site(config)
+    moved = site.articles[source.relative_to(config.content_dir).as_posix()]
+    other = next(
+        candidate
+        for candidate in site.articles.values()
+        if candidate.region_terms and candidate.region_terms[0] != moved.region_terms[0]
+    )
+    old_region = site.terms[moved.region_terms[-1]].url
+    new_region = site.terms[other.region_terms[-1]].url
+    other_source = parse_article(
+        (config.content_dir / other.key).read_text(encoding="utf-8"), other.key
+    )
+    link = f"a[href$='{moved.url}']"
+    new_tab = page.context.new_page()
+    open_marked(page, server.url(old_region))
+    open_marked(new_tab, server.url(new_region))
+    assert page.locator(link).count() >= 1 and new_tab.locator(link).count() == 0
+    source.write_text(
+        dump_article(dataclasses.replace(article, region=other_source.region)), "utf-8"
+    )
+    new_tab.locator(link).first.wait_for(timeout=TIMEOUT)
+    page.locator(link).first.wait_for(state="detached", timeout=TIMEOUT)
+    source.write_text(dump_article(article), encoding="utf-8")
+    page.locator(link).first.wait_for(timeout=TIMEOUT)
+    new_tab.close()
 
 
 def test_broken_front_matter_shows_overlay_until_fixed(server: Serve, page: Any) -> None:
