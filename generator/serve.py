@@ -844,7 +844,8 @@ class SiteBuilder:
                     fresh, output_dir=self.config.output_dir, base_url=self.config.base_url
                 )
             self.config = fresh
-        result = site_build.build_site(self.config, search=self.search)
+        search = self.search and self.config.search  # --no-search or `search: false`
+        result = site_build.build_site(self.config, search=search)
         return BuildReport(
             written=tuple(result.written),
             deleted=tuple(result.deleted),
