@@ -65,6 +65,12 @@ def test_stylesheet_swaps_without_reload(live: tuple[Preview, FakeSite, Path], p
     page.wait_for_function(f"{color} === 'rgb(200, 0, 0)'", timeout=TIMEOUT)
     assert page.evaluate("window.__marker") == 1
     assert page.locator("link[rel=stylesheet]").count() == 1  # the old sheet was dropped
+    # a sheet this page does not use changes: its own <link> is left alone
+    page.evaluate("document.querySelector('link[rel=stylesheet]').dataset.kept = 'yes'")
+    version = preview.state.version + 1
+    (project / "themes/default/static/other.css").write_text("p{color:blue}", "utf-8")
+    page.wait_for_function(f"window.__bulletinLiveHandled === {version}", timeout=TIMEOUT)
+    assert page.locator("link[rel=stylesheet][data-kept=yes]").count() == 1
 
 
 def test_error_overlay_appears_and_clears(live: tuple[Preview, FakeSite, Path], page: Any) -> None:

@@ -143,14 +143,26 @@
 
   function swapStyles(urls) {
     var links = stylesheetLinks();
-    var matched = links.filter(function (link) {
-      return urls.indexOf(sameOriginPath(link.href)) >= 0;
+    var linked = {};
+    links.forEach(function (link) {
+      linked[sameOriginPath(link.href)] = link;
     });
-    // A changed sheet that no <link> names directly may be @import-ed: refresh them all.
-    var targets = matched.length === urls.length ? matched : links;
-    targets.forEach(function (link) {
-      if (sameOriginPath(link.href)) swapLink(link);
+    var loaded = loadedPaths();
+    var used = urls.filter(function (url) {
+      return linked[url] || loaded[url];
     });
+    var direct = used.filter(function (url) {
+      return linked[url];
+    });
+    // A changed sheet this page uses but no <link> names is @import-ed: refresh them all.
+    var targets = direct.length === used.length
+      ? direct.map(function (url) {
+          return linked[url];
+        })
+      : links.filter(function (link) {
+          return sameOriginPath(link.href);
+        });
+    targets.forEach(swapLink);
   }
 
   function affectsThisPage(pages) {
