@@ -202,3 +202,13 @@ def test_needs_text_follows_pagefind_attribute_syntax(
     attrs: dict[str, str], expected: bool
 ) -> None:
     assert needs_text(tuple(attrs.items())) is expected
+
+
+def test_metadata_outside_the_indexed_element_is_still_read() -> None:
+    text = page(**SIMPLIFIED).replace(
+        "<head>", '<head><meta data-pagefind-meta="image[content]" content="/cover.png">'
+    )
+    parts = parse_page(text)
+    assert [e.tag for e in parts.tagged][0] == "meta"
+    assert parts.lang == "zh-Hans" and parts.first_h1 == SIMPLIFIED["title"]
+    assert parse_page(page(**SIMPLIFIED)).body == parts.body
