@@ -210,7 +210,9 @@ def title_has(word: str) -> object:
 def test_simplified_query_lists_the_article_first_with_its_facts(page: object, site: Site) -> None:
     expected = site.article(county_is("江北新区"))
     from_header(page, site, "安全审计")
-    first = results(page)[0]
+    shown = results(page)
+    assert not any(r.path.startswith("/zh-hant/") for r in shown)  # its own language only
+    first = shown[0]
     assert first.title == expected.title
     assert first.path == site.page_url(expected)
     assert expected.region is not None
@@ -226,7 +228,9 @@ def test_simplified_query_lists_the_article_first_with_its_facts(page: object, s
 def test_traditional_query_finds_the_traditional_page(page: object, site: Site) -> None:
     expected = site.article(county_is("江北新区"))
     from_header(page, site, "審計", prefix="zh-hant/")
-    first = results(page)[0]
+    shown = results(page)
+    assert all(r.path.startswith("/zh-hant/") for r in shown)  # its own language only
+    first = shown[0]
     assert first.path == site.page_url(expected, "zh-hant/")
     assert first.title == site.traditional_title(expected)
     assert "審計" in first.marks
@@ -296,6 +300,15 @@ def test_filters_narrow_the_results(page: object, site: Site) -> None:
     assert parse_qs(urlsplit(page.url).query)["county"] == [county]  # type: ignore[attr-defined]
 
     choose(page, "county", "")
+    cities = {r.region.split(" · ")[0] for r in everything}
+    assert len(cities) > 1
+    city = sorted(cities)[0]
+    choose(page, "city", city)
+    in_city = results(page)
+    assert 0 < len(in_city) < len(everything)
+    assert all(r.region.startswith(city) for r in in_city)
+
+    choose(page, "city", "")
     author = site.article(county_is("江北新区")).authors[0]
     choose(page, "author", author)
     by_author = {r.path for r in results(page)}
