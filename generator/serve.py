@@ -50,6 +50,7 @@ from generator import build as site_build
 from generator.changes import ChangeSet, WatchRoots, summarise_changes
 from generator.config import SiteConfig, load_config
 from generator.errors import BulletinError
+from generator.search import BackgroundIndexer, SearchReport
 
 EVENTS_PATH = "/__livereload/events"
 STATUS_PATH = "/__livereload/status"
@@ -823,13 +824,16 @@ class SiteBuilder:
     """The build callable for the real site: ``build_site``, rereading site.yaml on change.
 
     The served folder and base path are fixed at start; a site.yaml edit that moves them
-    is applied to everything else, with a warning to restart.
+    is applied to everything else, with a warning to restart. The search index is
+    updated in the background (``BackgroundIndexer``), so a reload never waits for
+    Pagefind; searches use the previous index until the new one is swapped in.
     """
 
     def __init__(self, config_file: Path, config: SiteConfig, search: bool):
         self.config_file = config_file
         self.config = config
         self.search = search
+        self._indexer = BackgroundIndexer(on_done=_report_search) if search else None
 
     def __call__(self, changes: ChangeSet) -> BuildReport:
         notes: list[str] = []
@@ -844,8 +848,9 @@ class SiteBuilder:
                     fresh, output_dir=self.config.output_dir, base_url=self.config.base_url
                 )
             self.config = fresh
-        search = self.search and self.config.search  # --no-search or `search: false`
-        result = site_build.build_site(self.config, search=search)
+        result = site_build.build_site(self.config, search=False)
+        if self._indexer is not None and self.config.search:  # --no-search, `search: false`
+            self._indexer.request(self.config)
         return BuildReport(
             written=tuple(result.written),
             deleted=tuple(result.deleted),
@@ -854,6 +859,18 @@ class SiteBuilder:
             errors=tuple(result.errors),
             notes=tuple(f"ingested {line}" for line in result.ingested),
         )
+
+    def close(self) -> None:
+        """Let a running index update finish (it swaps bundles in whole), then stop."""
+        if self._indexer is not None:
+            self._indexer.close()
+
+
+def _report_search(result: SearchReport | BulletinError) -> None:
+    if isinstance(result, BulletinError):
+        _say(f"error: search index: {result}", sys.stderr)
+    elif result.indexed:
+        _say(f"search index updated in {result.seconds:.2f} s")
 
 
 def run_serve(args: argparse.Namespace, config: SiteConfig) -> int:
@@ -872,5 +889,6 @@ def run_serve(args: argparse.Namespace, config: SiteConfig) -> int:
             pass
         finally:
             preview.stop()
+            builder.close()
     _say("stopped")
     return 0

@@ -93,6 +93,14 @@ class Serve:
             time.sleep(0.01)
         pytest.fail("serve never reached the expected state")
 
+    def wait_for_line(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(text in line for line in self.stdout):
+                return
+            time.sleep(0.05)
+        pytest.fail(f"serve never printed {text!r}:\n" + "".join(self.stdout + self.stderr))
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -286,9 +294,11 @@ def test_built_files_never_contain_the_reload_client(server: Serve) -> None:
 def test_ctrl_c_stops_cleanly(tmp_path: Path, root: Path) -> None:
     project = copy_project(root, tmp_path / "project")
     before = {path for path in project.rglob("*") if path.is_file()}
-    serve = Serve(project, "--no-search")
+    serve = Serve(project)  # with search: the index is built in the background
     with urllib.request.urlopen(serve.url(), timeout=10) as response:
         assert response.status == 200
+    serve.wait_for_line("search index updated")
+    assert (load_config(project / "site.yaml").output_dir / "pagefind").is_dir()
     source, article = find_article(project, "兴化")
     edited = dataclasses.replace(article, title=article.title + "改")
     source.write_text(dump_article(edited), encoding="utf-8")
