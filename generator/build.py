@@ -46,6 +46,7 @@ class BuildResult:
     warnings: list[str]
     seconds: float
     rendered: int = 0  # pages rendered this time
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     ingested: list[str] = field(default_factory=list)  # ingest summary lines
     errors: list[str] = field(default_factory=list)  # ingest errors
 
@@ -63,6 +64,10 @@ class _Progress:
     written: list[str] = field(default_factory=list)
     skipped: int = 0
     rendered: int = 0
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(_STAGES, 0.0))
+
+
+_STAGES = ("views", "render", "write")
 
 
 def build_site(
@@ -71,7 +76,9 @@ def build_site(
     """Build the whole site into config.output_dir; see the module docstring."""
     started = time.perf_counter()
     ingest = ingest_pending_seeds(config)
+    loading = time.perf_counter()
     site = load_content(config)
+    loaded = time.perf_counter() - loading
     languages = languages_of(config)
     assets = theme_assets(config.theme_dir)
     ctx = ViewContext(config, languages, asset_urls(config, assets))
@@ -96,6 +103,7 @@ def build_site(
         warnings=[*ingest.warnings, *site.warnings],
         seconds=time.perf_counter() - started,
         rendered=done.rendered,
+        timings={"ingest": loading - started, "load": loaded, **done.timings},
         ingested=ingest.summaries,
         errors=ingest.errors,
     )
@@ -114,13 +122,31 @@ def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
     )
 
 
+# The modules whose code decides what the output bytes are (not ingest, serve or check).
+_OUTPUT_MODULES = (
+    "build",
+    "cache",
+    "config",
+    "content",
+    "feeds",
+    "markup",
+    "output",
+    "pages",
+    "render",
+    "site",
+    "sitemap",
+    "slugs",
+    "variants",
+    "views",
+)
+
+
 def code_stamp() -> str:
-    """The generator's version and source: cached parses and pages from other code are stale."""
+    """The generator's version and rendering code: parses and pages from other code are stale."""
     digest = hashlib.sha256(generator.__version__.encode())
     package = Path(generator.__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode())
-        digest.update(path.read_bytes())
+    for name in _OUTPUT_MODULES:
+        digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
     return digest.hexdigest()
 
 
@@ -196,10 +222,14 @@ def write_pages(
     done = _Progress()
     converters: dict[str, TextConverter] = {}
     try:
+        clock = time.perf_counter
+        timings = done.timings
         for index, page in enumerate(pages, start=1):
+            started = clock()
             view = page_view(page, site, ctx)
             fingerprint = view_fingerprint(page, view, base)
             record = old.pages.get(page.key)
+            timings["views"] += clock() - started
             if (
                 record is not None
                 and record.fingerprint == fingerprint
@@ -211,11 +241,16 @@ def write_pages(
             if not converters and specs:
                 converters.update({p: TextConverter(spec) for p, spec in specs.items()})
             outputs = {}
-            for rel, data in render_page(page, view, renderer, converters, ctx):
+            started = clock()
+            files = render_page(page, view, renderer, converters, ctx)
+            rendered_at = clock()
+            timings["render"] += rendered_at - started
+            for rel, data in files:
                 known = record.outputs.get(rel) if record else None
                 outputs[rel], changed = write_if_changed(output_dir, rel, data, known)
                 if changed:
                     done.written.append(rel)
+            timings["write"] += clock() - rendered_at
             done.manifest.pages[page.key] = PageRecord(fingerprint, outputs)
             done.rendered += 1
             if progress and index % 500 == 0:

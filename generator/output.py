@@ -27,12 +27,13 @@ def write_if_changed(
 
 
 def outputs_present(output_dir: Path, outputs: dict[str, OutputRecord]) -> bool:
-    return all(_size(output_dir / rel) == rec.size for rel, rec in outputs.items())
+    root = str(output_dir)
+    return all(_size(os.path.join(root, rel)) == rec.size for rel, rec in outputs.items())
 
 
-def _size(path: Path) -> int | None:
+def _size(path: Path | str) -> int | None:
     try:
-        return path.stat().st_size
+        return os.stat(path).st_size
     except OSError:
         return None
 

@@ -36,11 +36,10 @@ from generator.content import (
 from generator.errors import BulletinError
 from generator.markup import Heading, RenderedBody, excerpt, make_markdown, render_body
 from generator.slugs import slugify
-from generator.variants import MARK_CHARS
+from generator.variants import strip_marks
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SEGMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-_STRIP_MARKS = dict.fromkeys(ord(ch) for ch in MARK_CHARS)
 
 
 class Taxonomy(Enum):
@@ -119,20 +118,30 @@ class Site:
         return sorted(tops, key=lambda term: (term.group, term.slug))
 
 
-ContentCache = dict[str, ArticleDoc]  # src_path → the parse of the file's bytes
+@dataclass(frozen=True)
+class MetaDoc:
+    """One bulletin.yaml, parsed; cached by the file's bytes like articles."""
+
+    digest: str
+    meta: BulletinMeta
+
+
+ContentCache = dict[str, ArticleDoc | MetaDoc]  # src_path → the parse of the file's bytes
 
 
 @dataclass
 class _Loaded:
     bulletins: list[tuple[str, BulletinMeta | None]] = field(default_factory=list)
     docs: dict[str, ArticleDoc] = field(default_factory=dict)
+    metas: dict[str, MetaDoc] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
 def load_site(config: SiteConfig, cache: ContentCache | None = None) -> tuple[Site, ContentCache]:
     """Read content/ into a Site; ``cache`` holds the parses of unchanged files."""
     loaded = read_content(config.content_dir, config.markdown_html, cache or {})
-    return assemble_site(loaded.bulletins, loaded.docs, loaded.warnings), dict(loaded.docs)
+    site = assemble_site(loaded.bulletins, loaded.docs, loaded.warnings)
+    return site, {**loaded.docs, **loaded.metas}
 
 
 def read_content(content_dir: Path, markdown_html: bool, cache: ContentCache) -> _Loaded:
@@ -142,8 +151,7 @@ def read_content(content_dir: Path, markdown_html: bool, cache: ContentCache) ->
     markdown = None
     mode = "html" if markdown_html else "text"
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name)):
-        meta_path = folder / BULLETIN_META
-        meta = read_bulletin_meta(meta_path) if meta_path.is_file() else None
+        meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded)
         loaded.bulletins.append((folder.name, meta))
         for path in sorted(folder.glob("*.md")):
             if not _visible(path.name):
@@ -152,11 +160,27 @@ def read_content(content_dir: Path, markdown_html: bool, cache: ContentCache) ->
             digest = hashlib.sha256(data + mode.encode()).hexdigest()
             src_path = path.relative_to(content_dir).as_posix()
             doc = cache.get(src_path)
-            if doc is None or doc.digest != digest:
+            if not isinstance(doc, ArticleDoc) or doc.digest != digest:
                 markdown = markdown or make_markdown(markdown_html)
                 doc = parse_doc(data, path, src_path, digest, markdown)
             loaded.docs[src_path] = doc
     return loaded
+
+
+def _read_meta(
+    path: Path, content_dir: Path, cache: ContentCache, loaded: _Loaded
+) -> BulletinMeta | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None  # a folder of hand-written articles needs no metadata
+    src_path = path.relative_to(content_dir).as_posix()
+    digest = hashlib.sha256(data).hexdigest()
+    doc = cache.get(src_path)
+    if not isinstance(doc, MetaDoc) or doc.digest != digest:
+        doc = MetaDoc(digest, read_bulletin_meta(path))
+    loaded.metas[src_path] = doc
+    return doc.meta
 
 
 def _visible(name: str) -> bool:
@@ -168,7 +192,7 @@ def parse_doc(data: bytes, path: Path, src_path: str, digest: str, markdown: obj
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise BulletinError(f"not UTF-8 text ({error.reason})", path) from None
-    text = text.translate(_STRIP_MARKS)  # private-use marks are the renderer's, never data's
+    text = strip_marks(text)  # private-use marks are the renderer's, never data's
     source = parse_article(text, str(path))
     source.src_path = src_path
     if not _SLUG_RE.match(source.slug):

@@ -10,6 +10,7 @@ person/place markers so the Traditional variants convert them as proper names.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ def bulletin_title(site: Site, bulletin_id: str) -> str:
     return f"{display_date(date)}快讯" if date else f"快讯 {bulletin_id}"
 
 
+@functools.lru_cache(maxsize=256)  # pure; pinyin lookups are slow and provinces few
 def province_anchor(province: str) -> str:
     return "p-" + slugify(province, max_words=16)
 
@@ -311,7 +313,7 @@ def _news_article(site: Site, article: Article, ctx: ViewContext) -> View:
 
 def json_ld(data: View) -> str:
     """JSON for a <script> element: nothing in it can close the element or open a comment."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False)
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
