@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
 from pathlib import Path
 
 import opencc
@@ -12,7 +13,13 @@ import pytest
 
 from generator.config import SiteConfig, parse_config
 from generator.errors import BulletinError
-from generator.search import Outcome, SearchReport, search_cache_dir, update_search_index
+from generator.search import (
+    Outcome,
+    SearchReport,
+    pagefind_binary,
+    search_cache_dir,
+    update_search_index,
+)
 
 S2T = opencc.OpenCC("s2t")
 
@@ -221,3 +228,43 @@ def test_a_failing_pagefind_is_a_bulletin_error(
         update_search_index(config)
     assert not bundles(config)[0].exists()
     assert not list(config.output_dir.glob(".pagefind-*"))
+
+
+def raw_fragments(bundle: Path) -> list[str]:
+    """Indexed text with Pagefind's word boundaries (zero-width spaces) left in."""
+    texts = []
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(path.read_bytes())[len("pagefind_dcd") :])
+        texts.append(data["content"])
+    return texts
+
+
+def test_why_traditional_pages_are_indexed_by_simplified_text(
+    indexed: tuple[SiteConfig, SearchReport], tmp_path: Path
+) -> None:
+    """Pagefind's extended segmenter knows Simplified words only: on the Traditional page
+    itself 審計 becomes two one-character words (so a phrase or a two-character query
+    cannot match it), while the mirror document indexes 审计 as one word."""
+    config, _ = indexed
+    direct = tmp_path / "direct"
+    run = subprocess.run(
+        [
+            str(pagefind_binary()),
+            "--site",
+            str(config.output_dir / "zh-hant"),
+            "--glob",
+            "bulletins/**/*.html",
+            "--output-path",
+            str(direct),
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    zws = "\u200b"
+    assert any(f"審{zws}計" in text for text in raw_fragments(direct))
+    mirrored = raw_fragments(bundles(config)[1])
+    assert any(f"{zws}审计{zws}" in text for text in mirrored)
+    assert not any("審" in text for text in mirrored)
