@@ -77,7 +77,7 @@ def build_site(
     started = time.perf_counter()
     ingest = ingest_pending_seeds(config)
     loading = time.perf_counter()
-    site = load_content(config)
+    site, content = load_content(config)
     loaded = time.perf_counter() - loading
     languages = languages_of(config)
     assets = theme_assets(config.theme_dir)
@@ -88,8 +88,11 @@ def build_site(
     specs = converter_specs(config, languages)
     base = base_fingerprint(config, renderer, specs)
     old = cache.load_manifest(cache.manifest_path(config))
-    done = write_pages(pages, site, ctx, renderer, specs, base, old, config.output_dir, progress)
-    write_assets(assets, config.output_dir, old, done)
+    inputs = inputs_fingerprint(base, content, assets)
+    done = reuse_unchanged(old, inputs, config.output_dir) or write_site(
+        pages, site, ctx, renderer, specs, base, old, assets, progress
+    )
+    done.manifest.inputs = inputs
     deleted = prune(
         config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
     )
@@ -150,14 +153,34 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
-def load_content(config: SiteConfig) -> Site:
-    """The Site model, reusing the cached parse of every unchanged Markdown file."""
+def load_content(config: SiteConfig) -> tuple[Site, str]:
+    """The Site model, reusing the cached parse of every unchanged Markdown file, and a
+    digest of all of content/ (every file's bytes and every bulletin folder)."""
     stamp = code_stamp()
     path = cache.content_cache_path(config)
     previous = cache.load_content_cache(path, stamp)
     site, docs = load_site(config, previous)
     cache.save_content_cache(path, stamp, docs, previous)
-    return site
+    listing = [sorted((key, doc.digest) for key, doc in docs.items()), site.bulletin_order]
+    return site, hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+
+
+def inputs_fingerprint(base: str, content: str, assets: Mapping[str, Path]) -> str:
+    """Everything any output depends on; equal to last time means nothing to do."""
+    digest = hashlib.sha256(f"{base}\0{content}".encode())
+    for rel, path in assets.items():
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def reuse_unchanged(old: Manifest, inputs: str, output_dir: Path) -> _Progress | None:
+    """The last build as it stands, when no input changed and its files are all in place:
+    then not even the pages' views need computing."""
+    if not old.inputs or old.inputs != inputs:
+        return None
+    if not outputs_present(output_dir, old.all_outputs()):
+        return None
+    return _Progress(manifest=old, skipped=len(old.pages))
 
 
 def theme_assets(theme_dir: Path) -> dict[str, Path]:
@@ -205,6 +228,23 @@ def base_fingerprint(
         *(f"{prefix}={spec.fingerprint}" for prefix, spec in sorted(specs.items())),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def write_site(
+    pages: Sequence[Page],
+    site: Site,
+    ctx: ViewContext,
+    renderer: Renderer,
+    specs: Mapping[str, ConverterSpec],
+    base: str,
+    old: Manifest,
+    assets: Mapping[str, Path],
+    progress: bool = False,
+) -> _Progress:
+    output_dir = ctx.config.output_dir
+    done = write_pages(pages, site, ctx, renderer, specs, base, old, output_dir, progress)
+    write_assets(assets, output_dir, old, done)
+    return done
 
 
 def write_pages(

@@ -42,6 +42,7 @@ class PageRecord:
 @dataclass
 class Manifest:
     pages: dict[str, PageRecord] = field(default_factory=dict)
+    inputs: str = ""  # fingerprint of every input of the build that wrote this manifest
 
     def all_outputs(self) -> dict[str, OutputRecord]:
         return {path: rec for page in self.pages.values() for path, rec in page.outputs.items()}
@@ -62,13 +63,14 @@ def load_manifest(path: Path) -> Manifest:
         if raw.get("format") != FORMAT:
             return Manifest()
         return Manifest(
-            {
+            inputs=raw.get("inputs", ""),
+            pages={
                 key: PageRecord(
                     page["fingerprint"],
                     {p: OutputRecord(o["sha256"], o["size"]) for p, o in page["outputs"].items()},
                 )
                 for key, page in raw["pages"].items()
-            }
+            },
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return Manifest()
@@ -77,6 +79,7 @@ def load_manifest(path: Path) -> Manifest:
 def save_manifest(path: Path, manifest: Manifest) -> None:
     data = {
         "format": FORMAT,
+        "inputs": manifest.inputs,
         "pages": {
             key: {
                 "fingerprint": page.fingerprint,

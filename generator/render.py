@@ -21,7 +21,7 @@ from generator.errors import BulletinError
 from generator.pages import Page, PageKind
 from generator.site import Site
 from generator.variants import TextConverter, localize
-from generator.views import View, ViewContext
+from generator.views import Html, View, ViewContext
 
 ViewFunction = Callable[[Page, Site, ViewContext], View]
 VIEWS: Mapping[PageKind, ViewFunction] = {
@@ -46,10 +46,14 @@ def page_view(page: Page, site: Site, ctx: ViewContext) -> View:
 def view_fingerprint(page: Page, view: View, base: str) -> str:
     """Everything a page's bytes depend on: its view, its template, and ``base`` (theme,
     settings, converters, generator code)."""
-    data = json.dumps(view, ensure_ascii=False, default=str)  # views are built in a fixed order
+    data = json.dumps(view, ensure_ascii=False, default=_fingerprint_of)  # built in fixed order
     digest = hashlib.sha256(f"{base}\0{page.template}\0".encode())
     digest.update(data.encode("utf-8"))
     return digest.hexdigest()
+
+
+def _fingerprint_of(value: object) -> str:
+    return f"html:{value.digest}" if isinstance(value, Html) else str(value)
 
 
 class _Environment(jinja2.Environment):

@@ -34,7 +34,7 @@ from generator.content import (
     read_bulletin_meta,
 )
 from generator.errors import BulletinError
-from generator.markup import Heading, RenderedBody, excerpt, make_markdown, render_body
+from generator.markup import Heading, excerpt, make_markdown, render_body
 from generator.slugs import slugify
 from generator.variants import strip_marks
 
@@ -49,11 +49,14 @@ class Taxonomy(Enum):
 
 @dataclass(frozen=True)
 class ArticleDoc:
-    """One Markdown file parsed and its body rendered; cached by the file's bytes."""
+    """One Markdown file parsed and its body rendered; cached by the file's bytes (so it
+    keeps only what pages use: the front matter, the body's HTML, headings and excerpt)."""
 
     digest: str
-    source: ArticleSource
-    body: RenderedBody
+    source: ArticleSource  # its Markdown body dropped: body_html stands for it
+    body_html: str
+    headings: tuple[Heading, ...]
+    excerpt: str
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Article:
     region_names: tuple[str, ...]  # province, city, county as far as known
     authors: tuple[str, ...]
     body_html: str
+    body_digest: str  # of the source file: stands for body_html in fingerprints
     headings: tuple[Heading, ...]
     excerpt: str
     region_terms: tuple[str, ...] = ()  # term keys, broadest first: city, then county
@@ -202,7 +206,9 @@ def parse_doc(data: bytes, path: Path, src_path: str, digest: str, markdown: obj
             path,
             _line_of(text, "slug:"),
         )
-    return ArticleDoc(digest, source, render_body(markdown, source.body))  # type: ignore[arg-type]
+    body = render_body(markdown, source.body)  # type: ignore[arg-type]
+    source.body = ""
+    return ArticleDoc(digest, source, body.html, body.headings, excerpt(body.text))
 
 
 def _line_of(text: str, prefix: str) -> int | None:
@@ -284,9 +290,10 @@ def _article(doc: ArticleDoc, bulletin: Bulletin) -> Article:
         place=source.place,
         region_names=names,
         authors=tuple(dict.fromkeys(source.authors)),
-        body_html=doc.body.html,
-        headings=doc.body.headings,
-        excerpt=excerpt(doc.body.text),
+        body_html=doc.body_html,
+        body_digest=doc.digest,
+        headings=doc.headings,
+        excerpt=doc.excerpt,
     )
 
 
