@@ -157,6 +157,7 @@ def layout(
         "feed": feed or {"title": config.title, "url": ROOT + "feed.xml"},
         "search_url": ROOT + "search/",
         "css": ctx.assets["style.css"],
+        "assets": dict(ctx.assets),  # every static file's versioned URL, e.g. "search.js"
         "noindex": not indexable,
     }
 
