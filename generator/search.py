@@ -15,7 +15,11 @@ The browser converts the reader's query to Simplified (opencc-js) before searchi
 Only pages carrying ``data-pagefind-body`` (article pages) are indexed. Indexing is
 skipped when no article page of a variant changed since the last run, judged by the
 size and modification time of the written files (they are replaced on every content
-change), so a preview rebuild that touched no article costs a directory walk.
+change), so a preview rebuild that touched no article costs a directory walk; unlike a
+check of one build's written files, this also catches pages written by an earlier
+``--no-search`` build. Pagefind runs as its binary over a folder (its Python API answers
+one file at a time, about 0.1 s each). ``BackgroundIndexer`` runs the same update on a
+worker thread, for a preview server that must not wait for Pagefind.
 """
 
 from __future__ import annotations

@@ -209,6 +209,6 @@ def test_metadata_outside_the_indexed_element_is_still_read() -> None:
         "<head>", '<head><meta data-pagefind-meta="image[content]" content="/cover.png">'
     )
     parts = parse_page(text)
-    assert [e.tag for e in parts.tagged][0] == "meta"
+    assert parts.tagged[0].tag == "meta"
     assert parts.lang == "zh-Hans" and parts.first_h1 == SIMPLIFIED["title"]
     assert parse_page(page(**SIMPLIFIED)).body == parts.body
