@@ -32,7 +32,14 @@ from generator.pages import Page, find_collisions, plan_pages
 from generator.render import Renderer, page_view, render_page, view_fingerprint
 from generator.search import update_search_index
 from generator.site import Site, load_site
-from generator.variants import ConverterSpec, Language, TextConverter, converter_spec, languages_of
+from generator.variants import (
+    ConverterSpec,
+    Language,
+    TextConverter,
+    converter_for,
+    converter_spec,
+    languages_of,
+)
 from generator.views import ViewContext
 
 STATIC_PREFIX = "static/"
@@ -279,7 +286,7 @@ def write_pages(
                 done.skipped += 1
                 continue
             if not converters and specs:
-                converters.update({p: TextConverter(spec) for p, spec in specs.items()})
+                converters.update({p: converter_for(spec) for p, spec in specs.items()})
             outputs = {}
             started = clock()
             files = render_page(page, view, renderer, converters, ctx)

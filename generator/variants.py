@@ -22,6 +22,7 @@ per variant per process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -322,6 +323,13 @@ class TextConverter:
             return _SLOT
 
         return self._protected_re.sub(slot, text)
+
+
+@functools.lru_cache(maxsize=8)
+def converter_for(spec: ConverterSpec) -> TextConverter:
+    """The process's converter for ``spec``: built once (OpenCC, the names' expression),
+    then reused by every build in the process (serve rebuilds often), memo included."""
+    return TextConverter(spec)
 
 
 def trie_pattern(phrases: Iterable[str]) -> str:

@@ -210,3 +210,20 @@ def test_line_breaks_inside_chinese_paragraphs_add_no_space() -> None:
 )
 def test_excerpt_cuts_between_whole_characters(text: str, limit: int, expected: str) -> None:
     assert excerpt(text, limit) == expected
+
+
+def test_two_pages_writing_one_path_is_an_error_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    from generator.config import parse_config
+    from generator.pages import find_collisions, plan_pages
+    from generator.variants import languages_of
+
+    config = parse_config(
+        {"title": "t", "base_url": "https://example.org/", "province": P}, tmp_path / "site.yaml"
+    )
+    site = build(("b", None, [article("b", 1, "same"), article("b", 2, "same")]))
+    with pytest.raises(BulletinError) as caught:
+        find_collisions(plan_pages(site, config), languages_of(config))
+    assert "bulletins/b/same/index.html" in str(caught.value)
+    assert "b/01-same.md" in str(caught.value) and "b/02-same.md" in str(caught.value)
