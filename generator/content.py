@@ -62,6 +62,9 @@ class BulletinMeta:
     source_sha256: str
     encoding: str
     articles: dict[str, str] = field(default_factory=dict)  # file name → sha256 as written
+    # When ingest first wrote this bulletin (UTC): the feeds' "updated" time for an
+    # undated bulletin, so readers never see 1970 and rebuilds stay byte-stable.
+    ingested: dt.datetime | None = None
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -180,6 +183,8 @@ def dump_bulletin_meta(meta: BulletinMeta) -> str:
         "encoding": meta.encoding,
         "articles": dict(meta.articles),
     }
+    if meta.ingested is not None:
+        data["ingested"] = meta.ingested.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
@@ -208,7 +213,20 @@ def read_bulletin_meta(path: Path) -> BulletinMeta:
         source_sha256=str(data.get("source_sha256", "")),
         encoding=str(data.get("encoding", "")),
         articles={str(k): str(v) for k, v in (data.get("articles") or {}).items()},
+        ingested=_timestamp(data.get("ingested"), path),
     )
+
+
+def _timestamp(value: Any, path: Path) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    try:
+        parsed = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise BulletinError("'ingested' must be an ISO timestamp", path) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

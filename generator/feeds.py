@@ -2,7 +2,9 @@
 
 Every entry has a stable id (the article's absolute URL in the feed's language), an
 ``updated`` time and a summary. Dates are days in China Standard Time; an article whose
-date is unknown is dated 1970-01-01, so feeds stay byte-stable between builds.
+date is unknown is dated by when its bulletin was first ingested (recorded in
+bulletin.yaml, so feeds stay byte-stable between builds), and 1970-01-01 only when even
+that is missing.
 """
 
 from __future__ import annotations
@@ -18,8 +20,16 @@ FEED_ENTRIES = 20
 UNKNOWN_DATE = "1970-01-01T00:00:00Z"
 
 
-def atom_time(date: dt.date | None) -> str:
-    return f"{date.isoformat()}T00:00:00+08:00" if date else UNKNOWN_DATE
+def atom_time(date: dt.date | None, fallback: dt.datetime | None = None) -> str:
+    if date:
+        return f"{date.isoformat()}T00:00:00+08:00"
+    if fallback:
+        return fallback.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return UNKNOWN_DATE
+
+
+def _updated(site: Site, article: Article) -> str:
+    return atom_time(article.date, site.bulletins[article.bulletin].ingested)
 
 
 def feed_view(page: Page, site: Site, ctx: ViewContext) -> View:
@@ -35,7 +45,6 @@ def feed_view(page: Page, site: Site, ctx: ViewContext) -> View:
         keys = site.article_order
         title, html_url, subtitle = config.title, "", config.description
     entries = [_entry(site, site.articles[key]) for key in keys[:FEED_ENTRIES]]
-    dates = [site.articles[key].date for key in keys[:FEED_ENTRIES] if site.articles[key].date]
     return {
         "lang": LANG,
         "title": title,
@@ -43,7 +52,9 @@ def feed_view(page: Page, site: Site, ctx: ViewContext) -> View:
         "id": ABS + page.url,
         "self_url": ABS + page.url,
         "alternate": ABS + html_url,
-        "updated": atom_time(max(dates) if dates else None),
+        # ISO strings of one format and zone sort as times; entries may mix days (+08:00)
+        # with ingest times (Z), so compare as datetimes.
+        "updated": max((e["updated"] for e in entries), key=_as_time, default=UNKNOWN_DATE),
         "author": config.title,
         "entries": entries,
     }
@@ -53,7 +64,7 @@ def _entry(site: Site, article: Article) -> View:
     return {
         "title": article.title,
         "url": ABS + article.url,
-        "updated": atom_time(article.date),
+        "updated": _updated(site, article),
         "authors": [
             {"name": term_name(site.terms[key]), "uri": ABS + site.terms[key].url}
             for key in article.author_terms
@@ -64,3 +75,7 @@ def _entry(site: Site, article: Article) -> View:
         ],
         "summary": article.excerpt,
     }
+
+
+def _as_time(stamp: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))

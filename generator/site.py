@@ -88,6 +88,7 @@ class Bulletin:
     url: str
     date: dt.date | None
     articles: tuple[str, ...]  # article keys in print order
+    ingested: dt.datetime | None = None  # when ingest first wrote it: feeds of undated ones
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,7 @@ def assemble_site(
             url=f"bulletins/{bulletin_segment(bulletin_id)}/",
             date=meta.date if meta else None,
             articles=tuple(d.source.src_path for d in ordered),
+            ingested=meta.ingested if meta else None,
         )
     bulletin_order = tuple(
         sorted(bulletins, key=lambda b: _bulletin_sort_key(bulletins[b]), reverse=True)

@@ -12,7 +12,7 @@ import opencc
 import pytest
 from build_support import article_path, articles, build, copy_project, hrefs, html, run_cli
 
-from generator.content import ArticleSource
+from generator.content import ArticleSource, read_bulletin_meta
 
 HANT = "zh-hant/"
 
@@ -229,6 +229,11 @@ def test_feeds_are_valid_atom_in_both_languages(site: Path) -> None:
             assert entry.id and entry.link and entry.updated
     hant = feedparser.parse((site / HANT / "feed.xml").read_bytes())
     assert hant.feed.title == "江蘇區域快訊"
+    # The seed has no date: entries carry its recorded ingest time, never 1970.
+    ingested = read_bulletin_meta(next(site.parent.glob("content/*/bulletin.yaml"))).ingested
+    assert ingested is not None
+    for entry in hant.entries:
+        assert entry.updated_parsed[:6] == ingested.utctimetuple()[:6]
     assert all(e.link.startswith("https://example.org/zh-hant/") for e in hant.entries)
 
 

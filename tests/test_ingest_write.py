@@ -85,6 +85,15 @@ def test_edits_are_detected_refused_and_backed_up(tmp_path: Path) -> None:
     assert hand_edits(folder) == []
 
 
+def test_first_ingest_time_is_recorded_and_kept_on_reingest(tmp_path: Path) -> None:
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    folder = write(tmp_path).folder
+    first = read_bulletin_meta(folder / "bulletin.yaml").ingested
+    assert first is not None and before <= first <= dt.datetime.now(dt.UTC)
+    write(tmp_path, f"江宁区：推进治理\n{BODY}")  # the seed changed: re-ingested
+    assert read_bulletin_meta(folder / "bulletin.yaml").ingested == first
+
+
 def test_backup_names_are_unique(tmp_path: Path) -> None:
     now = dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
     paths = []

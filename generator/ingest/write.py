@@ -156,7 +156,8 @@ def write_bulletin(
         )
     if edits:
         backup = back_up(folder, content_dir)
-    previous = _recorded_files(folder)
+    previous_meta = _recorded_meta(folder)
+    previous = previous_meta.articles if previous_meta else {}
     written: list[str] = []
     checksums: dict[str, str] = {}
     for name, source in article_sources(parsed):
@@ -174,15 +175,23 @@ def write_bulletin(
         source_sha256=source_sha256,
         encoding=parsed.encoding,
         articles=checksums,
+        ingested=_first_ingested(previous_meta),
     )
     if _write_if_changed(folder / BULLETIN_META, dump_bulletin_meta(meta).encode("utf-8")):
         written.append(BULLETIN_META)
     return WriteResult(folder, written, removed, backup)
 
 
-def _recorded_files(folder: Path) -> dict[str, str]:
+def _recorded_meta(folder: Path) -> BulletinMeta | None:
     meta_path = folder / BULLETIN_META
-    return read_bulletin_meta(meta_path).articles if meta_path.exists() else {}
+    return read_bulletin_meta(meta_path) if meta_path.exists() else None
+
+
+def _first_ingested(previous: BulletinMeta | None) -> dt.datetime:
+    """Keep the first ingest time, so re-ingesting never changes feeds or bulletin.yaml."""
+    if previous is not None and previous.ingested is not None:
+        return previous.ingested
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _write_if_changed(path: Path, data: bytes) -> bool:
