@@ -1,12 +1,17 @@
 """Helpers for the build tests: a copy of the project in a temporary folder, the real CLI,
-and parsed HTML. Not a test module itself."""
+parsed HTML, and a static server for browser tests. Not a test module itself."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -77,3 +82,23 @@ def article_path(article: ArticleSource, prefix: str = "") -> str:
 
 def hrefs(tree: LexborHTMLParser, selector: str) -> list[str]:
     return [node.attributes.get("href") or "" for node in tree.css(selector)]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(folder: Path) -> Iterator[str]:
+    """Serve a built folder over HTTP on 127.0.0.1 (a free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()

@@ -3,33 +3,20 @@ language and back, use the header search box, and check the layout at phone widt
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 
 import pytest
-from build_support import build, copy_project
+from build_support import build, copy_project, serve_directory
 
 pytestmark = pytest.mark.browser
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = copy_project(tmp_path_factory.mktemp("browser"))
     build(project)
-    handler = functools.partial(_QuietHandler, directory=str(project / "_site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    thread.join()
+    with serve_directory(project / "_site") as url:
+        yield url
 
 
 def test_click_to_an_article_and_switch_language(page: object, base_url: str) -> None:

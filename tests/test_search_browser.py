@@ -10,9 +10,6 @@ headlines. One extra, later bulletin is added so that date sorting has something
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import opencc
 import pytest
-from build_support import article_path, articles, copy_project, html, run_cli
+from build_support import (
+    article_path,
+    articles,
+    copy_project,
+    html,
+    run_cli,
+    serve_directory,
+)
 
 from generator.content import (
     BULLETIN_META,
@@ -35,11 +39,6 @@ pytestmark = pytest.mark.browser
 
 S2T = opencc.OpenCC("s2t")
 EXTRA_BULLETIN = "zz-search-extra"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @dataclass
@@ -109,13 +108,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Iterator[
     built = run_cli(project, "build")
     assert built.returncode == 0, built.stderr
     assert (project / "_site" / "pagefind" / "pagefind.js").is_file()
-    handler = functools.partial(_QuietHandler, directory=str(project / "_site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site(project, f"http://127.0.0.1:{server.server_port}/", articles(project))
-    server.shutdown()
-    thread.join()
+    with serve_directory(project / "_site") as url:
+        yield Site(project, url, articles(project))
 
 
 # ------------------------------------------------------------------ driving the page

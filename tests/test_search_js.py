@@ -3,23 +3,16 @@ into the index's words, reading Pagefind's excerpt, and mapping it onto Traditio
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from build_support import serve_directory
 
 pytestmark = pytest.mark.browser
 
 STATIC = Path(__file__).resolve().parent.parent / "themes" / "default" / "static"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +22,8 @@ def origin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (folder / "index.html").write_text(
         '<!DOCTYPE html><html lang="zh-Hans"><meta charset="utf-8"><body></body></html>'
     )
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    thread.join()
+    with serve_directory(folder) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
