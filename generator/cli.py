@@ -7,6 +7,7 @@ loads site.yaml, and turns a BulletinError into one clear line and a non-zero ex
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader closed the pipe (`bulletin ingest --explain | head`): stop quietly as
+        # Unix tools do, and keep Python from complaining again when it flushes stdout.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception as error:  # an unexpected failure still gets one line without --debug
         if args.debug:
             traceback.print_exc()

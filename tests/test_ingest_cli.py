@@ -69,7 +69,7 @@ def test_json_prints_the_parse_and_writes_nothing(project: Path) -> None:
     assert document["warnings"] == []
     articles = document["articles"]
     assert [(a["place"], a["region"]["city"], a["region"]["county"]) for a in articles] == [
-        ("江北新区", "南京市", "江北新区"),
+        ("江北新区应急管理局", "南京市", "江北新区"),
         ("盐城亭湖", "盐城市", "亭湖区"),
         ("兴化", "泰州市", "兴化市"),
         ("邗江", "扬州市", "邗江区"),
@@ -212,3 +212,21 @@ def test_missing_file_is_one_line_error(project: Path) -> None:
     result = bulletin(project, "ingest", "nope.txt")
     assert result.returncode != 0
     assert result.stderr.strip().count("\n") == 0 and "nope.txt" in result.stderr
+
+
+def test_explain_piped_into_a_reader_that_stops_early_ends_quietly(project: Path) -> None:
+    command = [sys.executable, "-m", "generator", "--config", str(project / "site.yaml")]
+    process = subprocess.Popen(
+        # Eight copies print more than a pipe holds (64 KiB), so the writer must still be
+        # writing when the reader goes away.
+        [*command, "ingest", *[f"seeds/{SEED_ID}.txt"] * 8, "--explain"],
+        cwd=project,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith(b"seeds/")  # like `| head -1`
+    process.stdout.close()
+    stderr = process.stderr.read().decode("utf-8")
+    assert process.wait(timeout=60) == 141
+    assert stderr == ""

@@ -44,7 +44,7 @@ def seed(seed_path: Path) -> ParsedBulletin:
 
 SEED_ARTICLES = [
     # (headline starts with, place, region, authors, subheadings)
-    ("江北新区应急管理局：", "江北新区", ("南京市", "江北新区"), ["李静"], 3),
+    ("江北新区应急管理局：", "江北新区应急管理局", ("南京市", "江北新区"), ["李静"], 3),
     ("盐城亭湖：", "盐城亭湖", ("盐城市", "亭湖区"), [], 0),
     ("兴化：", "兴化", ("泰州市", "兴化市"), ["潘云祥", "崔年", "郭丽丽"], 0),
     ("邗江：", "邗江", ("扬州市", "邗江区"), [], 0),
@@ -389,3 +389,18 @@ def test_generated_bulletins_parse_as_planned() -> None:
                 (b.kind.value, b.text) for b in want.blocks
             ]
     assert exact >= 0.97 * articles  # a column break's first half can pass for a subheading
+
+
+@pytest.mark.parametrize(
+    ("headline", "place"),
+    [
+        ("昆山市商务局：外贸企业订单回暖", "昆山市商务局"),  # an office keeps its full name
+        ("盐城亭湖：数字赋能", "盐城亭湖"),
+        ("江阴市委第二巡察组推动问题整改", "江阴市"),  # no colon: the place as matched
+        ("【宜兴】陶都启动文旅季", "宜兴"),
+    ],
+)
+def test_place_is_the_headlines_own_name_for_it(headline: str, place: str) -> None:
+    text = f"{headline}\n近年来，当地持续推进各项工作，取得明显成效。\n"
+    parsed = parse_text(text, "b", GAZETTEER, JIANGSU)
+    assert parsed.articles[0].place == place

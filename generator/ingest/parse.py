@@ -35,7 +35,7 @@ from generator.ingest.model import (
 )
 from generator.ingest.rejoin import rejoin
 from generator.ingest.repeats import drop_repeats
-from generator.ingest.shapes import PlaceLookup, match_place, shape_lines
+from generator.ingest.shapes import PlaceLookup, match_place, place_label, shape_lines
 
 
 def parse_text(
@@ -123,14 +123,15 @@ def _locate(article: ParsedArticle, places: PlaceLookup) -> tuple[Decision, str 
     headline = article.headline
     # The place opens the headline, or the main line under a kicker (聚焦高质量发展 涟水县…).
     parts = headline.text.split(" ")
-    match = next((m for part in parts if (m := match_place(places, part))), None)
+    found = next(((part, m) for part in parts if (m := match_place(places, part))), None)
     line = headline.first_line
-    if match is None:
+    if found is None:
         warning = (
             f"line {line}: no known place starts the headline “{headline.text}”; region left empty"
         )
         return Decision(DecisionKind.REGION, (line,), headline.text, "no place found"), warning
-    article.place = match.text
+    part, match = found
+    article.place = place_label(part, match)
     article.region = match.region
     if match.region is None:
         names = "、".join(_region_name(r) for r in match.candidates) or "unknown"

@@ -141,6 +141,18 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
     )
 
 
+def place_label(text: str, match: PlaceMatch) -> str:
+    """The headline's own name for its place: everything before the colon of 地区：标题
+    when it starts with the matched place, so a department (江北新区应急管理局) or an
+    office keeps its full name; otherwise the place as matched (涟水县 of 涟水县委…)."""
+    colon = _COLON_RE.search(text)
+    if colon is not None and colon.start() <= COLON_WINDOW:
+        label = text[: colon.start()].strip()
+        if label.startswith(match.text):
+            return label
+    return match.text
+
+
 def match_place(places: PlaceLookup, text: str) -> PlaceMatch | None:
     """The place at the start of a headline, also inside brackets: 【兴化】…, [江宁区]…"""
     if text[:1] in _OPENING_BRACKETS:
