@@ -19,28 +19,23 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import generator
 from generator import cache
-from generator.cache import Manifest, PageRecord
+from generator.cache import InputState, Manifest, PageRecord
 from generator.config import SiteConfig
-from generator.ingest.places import Gazetteer
-from generator.ingest.report import summary_line
-from generator.ingest.run import ingest_pending
-from generator.output import outputs_present, prune, write_if_changed
-from generator.pages import Page, find_collisions, plan_pages
-from generator.render import Renderer, page_view, render_page, view_fingerprint
-from generator.search import update_search_index
-from generator.site import Site, load_site
-from generator.variants import (
-    ConverterSpec,
-    Language,
-    TextConverter,
-    converter_for,
-    converter_spec,
-    languages_of,
-)
-from generator.views import ViewContext
+from generator.output import outputs_present, prune, sizes_present, write_if_changed
+
+# Markdown, Jinja, OpenCC and pypinyin take most of a second to import: a build whose
+# inputs did not change needs none of them, so the modules that use them are imported in
+# the functions that run only when something changed (see _changed_build).
+if TYPE_CHECKING:
+    from generator.pages import Page
+    from generator.render import Renderer
+    from generator.site import Site
+    from generator.variants import ConverterSpec, Language
+    from generator.views import ViewContext
 
 STATIC_PREFIX = "static/"
 
@@ -82,7 +77,58 @@ def build_site(
 ) -> BuildResult:
     """Build the whole site into config.output_dir; see the module docstring."""
     started = time.perf_counter()
+    state_path = cache.input_state_path(config)
+    previous = cache.load_input_state(state_path)
+    scanned = InputState(scan_inputs(config, previous.files), settings_digest(config))
+    if previous.same_inputs(scanned) and sizes_present(config.output_dir, previous.outputs):
+        if scanned.files != previous.files:  # touched, not changed: skip hashing next time
+            cache.save_input_state(state_path, dataclasses.replace(previous, files=scanned.files))
+        if search:
+            from generator.search import update_search_index
+
+            update_search_index(config)
+        return BuildResult(
+            written=[],
+            deleted=[],
+            skipped=previous.skipped,
+            warnings=list(previous.warnings),
+            seconds=time.perf_counter() - started,
+            timings={"check": time.perf_counter() - started},
+        )
+    result = _changed_build(config, scanned, search=search, jobs=jobs, progress=progress)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def scan_inputs(config: SiteConfig, previous: Mapping[str, cache.FileStamp]) -> dict:
+    """Stamps of every file a build reads: content, seeds, theme, and the generator's code."""
+    roots = (
+        config.content_dir,
+        config.seeds_dir,
+        config.theme_dir,
+        Path(generator.__file__).parent,
+    )
+    return cache.scan_files(roots, dict(previous), skip=(config.output_dir,))
+
+
+def settings_digest(config: SiteConfig) -> str:
+    settings = json.dumps(dataclasses.asdict(config), sort_keys=True, default=str)
+    return hashlib.sha256(f"{generator.__version__}\0{settings}".encode()).hexdigest()
+
+
+def _changed_build(
+    config: SiteConfig, scanned: InputState, *, search: bool, jobs: int | None, progress: bool
+) -> BuildResult:
+    """Some input changed (or the output was touched): ingest, load, render what changed."""
+    from generator.pages import find_collisions, plan_pages
+    from generator.render import Renderer
+    from generator.variants import languages_of
+    from generator.views import ViewContext
+
+    started = time.perf_counter()
     ingest = ingest_pending_seeds(config)
+    if ingest.summaries:  # ingest wrote content: stamp it as it is now
+        scanned.files = scan_inputs(config, scanned.files)
     loading = time.perf_counter()
     site, content = load_content(config)
     loaded = time.perf_counter() - loading
@@ -104,13 +150,17 @@ def build_site(
         config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
     )
     cache.save_manifest(cache.manifest_path(config), done.manifest)
+    warnings = [*ingest.warnings, *site.warnings]
+    save_state(config, scanned, done.manifest, warnings, ok=not ingest.errors)
     if search:
+        from generator.search import update_search_index
+
         update_search_index(config)  # skips variants whose article pages did not change
     return BuildResult(
         written=done.written,
         deleted=deleted,
         skipped=done.skipped,
-        warnings=[*ingest.warnings, *site.warnings],
+        warnings=warnings,
         seconds=time.perf_counter() - started,
         rendered=done.rendered,
         timings={"ingest": loading - started, "load": loaded, **done.timings},
@@ -119,8 +169,26 @@ def build_site(
     )
 
 
+def save_state(
+    config: SiteConfig, scanned: InputState, manifest: Manifest, warnings: list[str], ok: bool
+) -> None:
+    """Remember the inputs this build saw; after ingest errors remember nothing, so the
+    next build tries those seeds again and reports them again."""
+    state = InputState(
+        files=scanned.files if ok else {},
+        settings=scanned.settings,
+        warnings=warnings,
+        outputs={path: record.size for path, record in manifest.all_outputs().items()},
+        skipped=len(manifest.pages),
+    )
+    cache.save_input_state(cache.input_state_path(config), state)
+
+
 def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
     """Ingest raw bulletins in seeds/ that are new or changed (never over hand edits)."""
+    from generator.ingest.report import summary_line
+    from generator.ingest.run import ingest_pending
+
     report = ingest_pending(config)
     return IngestOutcome(
         summaries=[summary_line(result.parsed) for result in report.ingested],
@@ -163,6 +231,8 @@ def code_stamp() -> str:
 def load_content(config: SiteConfig) -> tuple[Site, str]:
     """The Site model, reusing the cached parse of every unchanged Markdown file, and a
     digest of all of content/ (every file's bytes and every bulletin folder)."""
+    from generator.site import load_site
+
     stamp = code_stamp()
     path = cache.content_cache_path(config)
     previous = cache.load_content_cache(path, stamp)
@@ -213,6 +283,9 @@ def asset_urls(config: SiteConfig, assets: Mapping[str, Path]) -> dict[str, str]
 
 def converter_specs(config: SiteConfig, languages: Sequence[Language]) -> dict[str, ConverterSpec]:
     """One converter spec per variant prefix; proper names come from the gazetteer."""
+    from generator.ingest.places import Gazetteer
+    from generator.variants import converter_spec
+
     variants = [language.variant for language in languages if language.variant]
     if not variants:
         return {}
@@ -266,6 +339,9 @@ def write_pages(
     progress: bool = False,
 ) -> _Progress:
     """Render and write every page whose fingerprint changed or whose files went missing."""
+    from generator.render import page_view, render_page, view_fingerprint
+    from generator.variants import TextConverter, converter_for
+
     done = _Progress()
     converters: dict[str, TextConverter] = {}
     try:

@@ -7,6 +7,10 @@ the output folder, which stays clean for publishing):
   old manifest lists that no page writes any more are pruned.
 * the content cache: each Markdown file's parse and rendered body, keyed by the file's
   bytes, so an unchanged article is not parsed again.
+* the input state, one per output folder: every input file's stat (size, mtime_ns, inode)
+  and SHA-256, the settings, the last build's warnings and its output sizes. A build whose
+  inputs all hash as before (only files whose stat changed are hashed again) and whose
+  outputs are in place is done before any page, template or parse is even loaded.
 
 A cache that is missing, unreadable or from another format version is simply empty.
 """
@@ -15,13 +19,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.config import SiteConfig
 from generator.content import write_atomic
-from generator.site import ContentCache
+
+if TYPE_CHECKING:  # generator.site pulls in Markdown and pinyin: not needed to check stamps
+    from generator.site import ContentCache
 
 CACHE_DIR = ".bulletin-cache"
 FORMAT = 1
@@ -111,3 +121,89 @@ def save_content_cache(path: Path, stamp: str, docs: ContentCache, previous: Con
     if docs.keys() == previous.keys() and all(docs[k] is previous[k] for k in docs):
         return  # nothing parsed afresh: keep the file as it is
     write_atomic(path, pickle.dumps((stamp, docs), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+# --- input state: the no-change fast path ---------------------------------------------
+
+FileStamp = tuple[int, int, int, str]  # size, mtime_ns, inode, SHA-256 of the bytes
+_RACY_NS = 2_000_000_000  # a file this fresh may change again within its mtime tick
+
+
+@dataclass
+class InputState:
+    files: dict[str, FileStamp] = field(default_factory=dict)  # absolute path → stamp
+    settings: str = ""  # digest of site.yaml's settings and the build options
+    warnings: list[str] = field(default_factory=list)  # the build's warnings, to repeat
+    outputs: dict[str, int] = field(default_factory=dict)  # output-relative path → size
+    skipped: int = 0  # what an unchanged build reports as left as it was
+
+    def same_inputs(self, other: InputState) -> bool:
+        if self.settings != other.settings or self.files.keys() != other.files.keys():
+            return False
+        return all(stamp[3] == other.files[path][3] for path, stamp in self.files.items())
+
+
+def input_state_path(config: SiteConfig) -> Path:
+    return manifest_path(config).with_name(manifest_path(config).stem + "-inputs.pickle")
+
+
+def load_input_state(path: Path) -> InputState:
+    try:
+        with path.open("rb") as handle:
+            saved_format, state = pickle.load(handle)
+        return state if saved_format == FORMAT and isinstance(state, InputState) else InputState()
+    except Exception:  # damaged or from other code: hash everything again
+        return InputState()
+
+
+def save_input_state(path: Path, state: InputState) -> None:
+    write_atomic(path, pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def scan_files(
+    roots: Iterable[Path], previous: dict[str, FileStamp], skip: Iterable[Path] = ()
+) -> dict[str, FileStamp]:
+    """Stamp every file under ``roots``. A file whose stat equals its previous stamp keeps
+    the stamp; any other is read and hashed, so a touched but unchanged file still counts
+    as unchanged. A file modified within the last two seconds is stamped with inode -1,
+    so the next scan hashes it again (its mtime may not move on a second quick edit)."""
+    skipped = {str(path) for path in skip}
+    now = time.time_ns()
+    stamps: dict[str, FileStamp] = {}
+    pending = [str(root) for root in roots]
+    while pending:
+        folder = pending.pop()
+        if folder in skipped:
+            continue
+        try:
+            entries = list(os.scandir(folder))
+        except NotADirectoryError:  # a root that is a file
+            _stamp_file(folder, previous, stamps, now)
+            continue
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=True):
+                if entry.name != "__pycache__":
+                    pending.append(entry.path)
+            else:
+                _stamp_file(entry.path, previous, stamps, now)
+    return stamps
+
+
+def _stamp_file(path: str, previous: dict[str, FileStamp], out: dict[str, FileStamp], now: int):
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return  # vanished while scanning: as if it were never there
+    old = previous.get(path)
+    if old is not None and old[:3] == (stat.st_size, stat.st_mtime_ns, stat.st_ino):
+        out[path] = old
+        return
+    try:
+        with open(path, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return
+    inode = stat.st_ino if now - stat.st_mtime_ns > _RACY_NS else -1
+    out[path] = (stat.st_size, stat.st_mtime_ns, inode, digest)

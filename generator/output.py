@@ -31,6 +31,12 @@ def outputs_present(output_dir: Path, outputs: dict[str, OutputRecord]) -> bool:
     return all(_size(os.path.join(root, rel)) == rec.size for rel, rec in outputs.items())
 
 
+def sizes_present(output_dir: Path, sizes: dict[str, int]) -> bool:
+    """Every file is there with its size (an empty map is never a finished build)."""
+    root = str(output_dir)
+    return bool(sizes) and all(_size(os.path.join(root, rel)) == n for rel, n in sizes.items())
+
+
 def _size(path: Path | str) -> int | None:
     try:
         return os.stat(path).st_size

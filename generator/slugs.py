@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
-
 _NON_SLUG_RE = re.compile(r"[^a-z0-9]+")
 
 
@@ -15,6 +13,10 @@ def slugify(text: str, max_words: int = 8) -> str:
     Latin letters and digits pass through; everything else separates words. Long
     headlines keep their first ``max_words`` words so URLs stay readable.
     """
+    # pypinyin loads its phrase dictionary on import (about half a second): imported here,
+    # on first use, so commands that make no slug (a no-change build) never pay for it.
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(text, style=Style.NORMAL, errors=lambda chars: [chars])
     words: list[str] = []
     for syllable in syllables:
