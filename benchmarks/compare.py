@@ -202,7 +202,9 @@ def format_table(tallies: list[Tally]) -> str:
             mine_row = tally is ours or not mine or not theirs
             row.append("" if mine_row else f"{mine / theirs:.2f}")
         rows.append(row)
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
+    lines.append("\nmedians; ours ÷ X is our median time over X's: below 1.00 ours is faster")
+    return "\n".join(lines)
 
 
 def seconds(value: float | None) -> str:
