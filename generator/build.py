@@ -14,6 +14,7 @@ import argparse
 import dataclasses
 import hashlib
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -73,14 +74,27 @@ _STAGES = ("views", "render", "write")
 
 
 def build_site(
-    config: SiteConfig, *, search: bool = True, jobs: int | None = None, progress: bool = False
+    config: SiteConfig,
+    *,
+    search: bool = True,
+    jobs: int | None = None,
+    progress: bool = False,
+    full_views: bool = False,
 ) -> BuildResult:
-    """Build the whole site into config.output_dir; see the module docstring."""
+    """Build the whole site into config.output_dir; see the module docstring.
+
+    ``jobs``: worker processes for rendering (default: one per core). ``full_views``: the
+    reference path for tests: no stamp fast path, and every page's view is computed and
+    fingerprinted instead of only those of pages an edit can affect."""
     started = time.perf_counter()
     state_path = cache.input_state_path(config)
     previous = cache.load_input_state(state_path)
     scanned = InputState(scan_inputs(config, previous.files), settings_digest(config))
-    if previous.same_inputs(scanned) and sizes_present(config.output_dir, previous.outputs):
+    if (
+        not full_views
+        and previous.same_inputs(scanned)
+        and sizes_present(config.output_dir, previous.outputs)
+    ):
         if scanned.files != previous.files:  # touched, not changed: skip hashing next time
             cache.save_input_state(state_path, dataclasses.replace(previous, files=scanned.files))
         if search:
@@ -95,7 +109,8 @@ def build_site(
             seconds=time.perf_counter() - started,
             timings={"check": time.perf_counter() - started},
         )
-    result = _changed_build(config, scanned, search=search, jobs=jobs, progress=progress)
+    options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
+    result = _changed_build(config, scanned, search=search, options=options)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -117,7 +132,7 @@ def settings_digest(config: SiteConfig) -> str:
 
 
 def _changed_build(
-    config: SiteConfig, scanned: InputState, *, search: bool, jobs: int | None, progress: bool
+    config: SiteConfig, scanned: InputState, *, search: bool, options: WriteOptions
 ) -> BuildResult:
     """Some input changed (or the output was touched): ingest, load, render what changed."""
     from generator.pages import find_collisions, plan_pages
@@ -142,9 +157,8 @@ def _changed_build(
     base = base_fingerprint(config, renderer, specs)
     old = cache.load_manifest(cache.manifest_path(config))
     inputs = inputs_fingerprint(base, content, assets)
-    done = reuse_unchanged(old, inputs, config.output_dir) or write_site(
-        pages, site, ctx, renderer, specs, base, old, assets, progress
-    )
+    done = None if options.full_views else reuse_unchanged(old, inputs, config.output_dir)
+    done = done or write_site(pages, site, ctx, renderer, specs, base, old, assets, options)
     done.manifest.inputs = inputs
     deleted = prune(
         config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
@@ -202,6 +216,7 @@ def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
 
 # The modules whose code decides what the output bytes are (not ingest, serve or check).
 _OUTPUT_MODULES = (
+    "affected",
     "build",
     "cache",
     "config",
@@ -210,6 +225,7 @@ _OUTPUT_MODULES = (
     "markup",
     "output",
     "pages",
+    "parallel",
     "render",
     "site",
     "sitemap",
@@ -319,12 +335,19 @@ def write_site(
     base: str,
     old: Manifest,
     assets: Mapping[str, Path],
-    progress: bool = False,
+    options: WriteOptions,
 ) -> _Progress:
     output_dir = ctx.config.output_dir
-    done = write_pages(pages, site, ctx, renderer, specs, base, old, output_dir, progress)
+    done = write_pages(pages, site, ctx, renderer, specs, base, old, output_dir, options)
     write_assets(assets, output_dir, old, done)
     return done
+
+
+@dataclass(frozen=True)
+class WriteOptions:
+    jobs: int = 1  # worker processes for rendering
+    progress: bool = False  # report progress on stderr
+    full_views: bool = False  # compute every page's view (the reference for `affected`)
 
 
 def write_pages(
@@ -336,54 +359,118 @@ def write_pages(
     base: str,
     old: Manifest,
     output_dir: Path,
-    progress: bool = False,
+    options: WriteOptions = WriteOptions(),
 ) -> _Progress:
-    """Render and write every page whose fingerprint changed or whose files went missing."""
-    from generator.render import page_view, render_page, view_fingerprint
-    from generator.variants import TextConverter, converter_for
+    """Render and write every page whose fingerprint changed or whose files went missing;
+    pages that depend on nothing that changed keep their record without a view computed."""
+    from generator import affected
+    from generator.parallel import ChunkResult, RenderJob, render_pages
 
     done = _Progress()
-    converters: dict[str, TextConverter] = {}
+    done.manifest.scope = scope_digest(base, ctx)
+    done.manifest.entities = affected.entity_digests(site)
+    plans = [affected.plan_digest(page) for page in pages]
+    look_at = pages_to_look_at(
+        pages, plans, site, old, done.manifest, output_dir, options.full_views
+    )
+    for index in set(range(len(pages))) - set(look_at):
+        done.manifest.pages[pages[index].key] = old.pages[pages[index].key]
+        done.skipped += 1
+    job = RenderJob(pages, plans, site, ctx, renderer, specs, base, old, output_dir)
+    report = ProgressReport(len(look_at), options.progress)
+    collected = ChunkResult()
+
+    def on_chunk(result: ChunkResult, count: int) -> None:
+        collected.add(result)
+        report.update(count, len(collected.written))
+
     try:
-        clock = time.perf_counter
-        timings = done.timings
-        for index, page in enumerate(pages, start=1):
-            started = clock()
-            view = page_view(page, site, ctx)
-            fingerprint = view_fingerprint(page, view, base)
-            record = old.pages.get(page.key)
-            timings["views"] += clock() - started
-            if (
-                record is not None
-                and record.fingerprint == fingerprint
-                and outputs_present(output_dir, record.outputs)
-            ):
-                done.manifest.pages[page.key] = record
-                done.skipped += 1
-                continue
-            if not converters and specs:
-                converters.update({p: converter_for(spec) for p, spec in specs.items()})
-            outputs = {}
-            started = clock()
-            files = render_page(page, view, renderer, converters, ctx)
-            rendered_at = clock()
-            timings["render"] += rendered_at - started
-            for rel, data in files:
-                known = record.outputs.get(rel) if record else None
-                outputs[rel], changed = write_if_changed(output_dir, rel, data, known)
-                if changed:
-                    done.written.append(rel)
-            timings["write"] += clock() - rendered_at
-            done.manifest.pages[page.key] = PageRecord(fingerprint, outputs)
-            done.rendered += 1
-            if progress and index % 500 == 0:
-                print(f"  {index}/{len(pages)} pages", file=sys.stderr)
+        render_pages(job, look_at, options.jobs, on_chunk)
     except BaseException:
         # Keep what is known to be on disk, so the next build does not redo it.
-        partial = Manifest({**old.pages, **done.manifest.pages})
+        partial = Manifest({**old.pages, **collected.records})
         cache.save_manifest(cache.manifest_path(ctx.config), partial)
         raise
+    finally:
+        report.close()
+    done.manifest.pages.update(collected.records)
+    done.written += sorted(collected.written)
+    done.skipped += collected.skipped
+    done.rendered = collected.rendered
+    done.timings.update(collected.timings)
     return done
+
+
+def scope_digest(base: str, ctx: ViewContext) -> str:
+    """What every page shows besides its own data: theme, settings, assets, languages."""
+    scope = [base, sorted(ctx.assets.items()), [repr(lang) for lang in ctx.languages]]
+    return hashlib.sha256(json.dumps(scope).encode()).hexdigest()
+
+
+def pages_to_look_at(
+    pages: Sequence[Page],
+    plans: Sequence[str],
+    site: Site,
+    old: Manifest,
+    new: Manifest,
+    output_dir: Path,
+    everything: bool,
+) -> list[int]:
+    """Indices of pages whose view must be computed: new or re-planned pages, pages whose
+    files went missing, pages that depend on a changed entity, every page when the scope
+    changed (or ``everything``)."""
+    from generator import affected
+
+    if everything or old.scope != new.scope or not old.entities:
+        return list(range(len(pages)))
+    changed = affected.changed_entities(old.entities, new.entities)
+    chosen = []
+    for index, page in enumerate(pages):
+        record = old.pages.get(page.key)
+        if (
+            record is None
+            or record.plan != plans[index]
+            or not outputs_present(output_dir, record.outputs)
+        ):
+            chosen.append(index)
+            continue
+        depends = affected.page_dependencies(page, site)
+        if depends is None or not changed.isdisjoint(depends):
+            chosen.append(index)
+    return chosen
+
+
+class ProgressReport:
+    """A bar on a terminal (carriage-return updates), a line every ~10% otherwise; silent
+    unless asked for and the build is long enough to need it."""
+
+    def __init__(self, total: int, enabled: bool, stream=None):
+        self.stream = stream or sys.stderr
+        self.total = total
+        self.enabled = enabled and total >= 200
+        self.tty = self.enabled and self.stream.isatty()
+        self.started = time.perf_counter()
+        self.next_line = total // 10
+
+    def update(self, done: int, written: int) -> None:
+        if not self.enabled:
+            return
+        elapsed = time.perf_counter() - self.started
+        if self.tty:
+            filled = 30 * done // self.total
+            bar = "#" * filled + "-" * (30 - filled)
+            self.stream.write(f"\r  [{bar}] {done}/{self.total} pages, {elapsed:.0f} s")
+            self.stream.flush()
+        elif done >= self.next_line or done == self.total:
+            self.stream.write(
+                f"  {done}/{self.total} pages, {written} files written, {elapsed:.0f} s\n"
+            )
+            self.next_line = done + max(1, self.total // 10)
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def write_assets(
@@ -412,7 +499,7 @@ def write_assets(
 
 def run_build_command(args: argparse.Namespace, config: SiteConfig) -> int:
     search = config.search and not getattr(args, "no_search", False)
-    result = build_site(config, search=search, jobs=getattr(args, "jobs", None))
+    result = build_site(config, search=search, jobs=getattr(args, "jobs", None), progress=True)
     for line in result.ingested:
         print(f"ingested {line}")
     for warning in result.warnings:
@@ -422,7 +509,7 @@ def run_build_command(args: argparse.Namespace, config: SiteConfig) -> int:
     print(
         f"built {_shown(config.output_dir)}: {len(result.written)} files written, "
         f"{result.skipped} unchanged, {len(result.deleted)} deleted "
-        f"in {result.seconds:.2f} s"
+        f"in {result.seconds:.2f} s ({result.rendered} pages rendered)"
     )
     return 1 if result.errors else 0
 

@@ -18,7 +18,6 @@ A cache that is missing, unreadable or from another format version is simply emp
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import pickle
 import time
@@ -34,7 +33,7 @@ if TYPE_CHECKING:  # generator.site pulls in Markdown and pinyin: not needed to 
     from generator.site import ContentCache
 
 CACHE_DIR = ".bulletin-cache"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -47,12 +46,15 @@ class OutputRecord:
 class PageRecord:
     fingerprint: str
     outputs: dict[str, OutputRecord]  # output-relative posix path → what was written
+    plan: str = ""  # digest of the planned Page (kind, subject, listed keys, page numbers)
 
 
 @dataclass
 class Manifest:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     inputs: str = ""  # fingerprint of every input of the build that wrote this manifest
+    scope: str = ""  # what every page depends on (base fingerprint, asset URLs, languages)
+    entities: dict[str, str] = field(default_factory=dict)  # article/bulletin/term → digest
 
     def all_outputs(self) -> dict[str, OutputRecord]:
         return {path: rec for page in self.pages.values() for path, rec in page.outputs.items()}
@@ -64,43 +66,22 @@ def cache_dir(config: SiteConfig) -> Path:
 
 def manifest_path(config: SiteConfig) -> Path:
     folder = str(config.output_dir.resolve())
-    return cache_dir(config) / f"manifest-{hashlib.sha256(folder.encode()).hexdigest()[:16]}.json"
+    name = hashlib.sha256(folder.encode()).hexdigest()[:16]
+    return cache_dir(config) / f"manifest-{name}.pickle"
 
 
 def load_manifest(path: Path) -> Manifest:
+    """The last build's manifest (pickled: a tenth of the time JSON took at 17,000 files)."""
     try:
-        raw = json.loads(path.read_text("utf-8"))
-        if raw.get("format") != FORMAT:
-            return Manifest()
-        return Manifest(
-            inputs=raw.get("inputs", ""),
-            pages={
-                key: PageRecord(
-                    page["fingerprint"],
-                    {p: OutputRecord(o["sha256"], o["size"]) for p, o in page["outputs"].items()},
-                )
-                for key, page in raw["pages"].items()
-            },
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        with path.open("rb") as handle:
+            saved_format, manifest = pickle.load(handle)
+        return manifest if saved_format == FORMAT and isinstance(manifest, Manifest) else Manifest()
+    except Exception:  # missing, damaged or from older code: build as if for the first time
         return Manifest()
 
 
 def save_manifest(path: Path, manifest: Manifest) -> None:
-    data = {
-        "format": FORMAT,
-        "inputs": manifest.inputs,
-        "pages": {
-            key: {
-                "fingerprint": page.fingerprint,
-                "outputs": {
-                    p: {"sha256": o.sha256, "size": o.size} for p, o in sorted(page.outputs.items())
-                },
-            }
-            for key, page in sorted(manifest.pages.items())
-        },
-    }
-    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+    write_atomic(path, pickle.dumps((FORMAT, manifest), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def content_cache_path(config: SiteConfig) -> Path:

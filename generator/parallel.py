@@ -1,0 +1,153 @@
+"""Computing views, rendering and writing pages, in this process or across a process pool.
+
+The parent decides which pages to look at (see ``affected``) and hands out chunks of page
+indices. Workers are forked, so they inherit the Site, the plan and the old manifest
+without pickling them (``gc.freeze`` first, so the collector does not touch, and thereby
+copy, the inherited objects); each builds its own converters (OpenCC) once and compiles
+templates once, and sends back only small records. The result does not depend on the
+number of workers: every page's bytes are a pure function of (page, site, context).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator.cache import Manifest, PageRecord
+from generator.output import outputs_present, write_if_changed
+from generator.pages import Page
+from generator.render import Renderer, page_view, render_page, view_fingerprint
+from generator.site import Site
+from generator.variants import ConverterSpec, TextConverter, converter_for
+from generator.views import ViewContext
+
+STAGES = ("views", "render", "write")
+SERIAL_BELOW = 300  # fewer pages than this to look at: a pool costs more than it saves
+CHUNKS_PER_WORKER = 6  # small enough to balance the load, large enough to be cheap
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a worker needs; inherited through fork, never pickled."""
+
+    pages: Sequence[Page]
+    plans: Sequence[str]  # each page's plan digest, stored in its record
+    site: Site
+    ctx: ViewContext
+    renderer: Renderer
+    specs: Mapping[str, ConverterSpec]
+    base: str
+    old: Manifest
+    output_dir: Path
+
+
+@dataclass
+class ChunkResult:
+    records: dict[str, PageRecord] = field(default_factory=dict)
+    written: list[str] = field(default_factory=list)
+    rendered: int = 0
+    skipped: int = 0
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+
+    def add(self, other: ChunkResult) -> None:
+        self.records.update(other.records)
+        self.written += other.written
+        self.rendered += other.rendered
+        self.skipped += other.skipped
+        for stage, seconds in other.timings.items():
+            self.timings[stage] += seconds
+
+
+def render_pages(
+    job: RenderJob,
+    indices: Sequence[int],
+    jobs: int,
+    on_chunk: Callable[[ChunkResult, int], None],
+) -> None:
+    """Look at ``job.pages[i]`` for each index; ``on_chunk(result, pages_done)`` after each
+    chunk, in this process (so partial progress is kept even when a later chunk fails)."""
+    if jobs <= 1 or len(indices) < SERIAL_BELOW:
+        converters: dict[str, TextConverter] = {}
+        done = 0
+        for chunk in _chunks(indices, 200):
+            done += len(chunk)
+            on_chunk(render_chunk(job, chunk, converters), done)
+        return
+    context = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()  # inherited objects stay shared: the collector never writes to them
+    try:
+        with context.Pool(jobs, initializer=_start_worker, initargs=(job,)) as pool:
+            size = max(20, len(indices) // (jobs * CHUNKS_PER_WORKER))
+            done = 0
+            for result, count in pool.imap_unordered(_run_chunk, _chunks(indices, size)):
+                done += count
+                on_chunk(result, done)
+    finally:
+        gc.unfreeze()
+
+
+def _chunks(indices: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(indices), size):
+        yield list(indices[start : start + size])
+
+
+# A worker process's own state: the inherited job and its converters, set once when the
+# worker starts (module globals only inside workers; the parent never sets them).
+_worker_job: RenderJob | None = None
+_worker_converters: dict[str, TextConverter] = {}
+
+
+def _start_worker(job: RenderJob) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _run_chunk(indices: list[int]) -> tuple[ChunkResult, int]:
+    assert _worker_job is not None
+    return render_chunk(_worker_job, indices, _worker_converters), len(indices)
+
+
+def render_chunk(
+    job: RenderJob, indices: Sequence[int], converters: dict[str, TextConverter]
+) -> ChunkResult:
+    """Compute each page's view and fingerprint; render and write it unless its record
+    says the same bytes are already in place."""
+    result = ChunkResult()
+    clock = time.perf_counter
+    timings = result.timings
+    for index in indices:
+        page = job.pages[index]
+        started = clock()
+        view = page_view(page, job.site, job.ctx)
+        fingerprint = view_fingerprint(page, view, job.base)
+        record = job.old.pages.get(page.key)
+        timings["views"] += clock() - started
+        if (
+            record is not None
+            and record.fingerprint == fingerprint
+            and outputs_present(job.output_dir, record.outputs)
+        ):
+            result.records[page.key] = PageRecord(fingerprint, record.outputs, job.plans[index])
+            result.skipped += 1
+            continue
+        if not converters and job.specs:
+            converters.update({p: converter_for(spec) for p, spec in job.specs.items()})
+        started = clock()
+        files = render_page(page, view, job.renderer, converters, job.ctx)
+        rendered_at = clock()
+        timings["render"] += rendered_at - started
+        outputs = {}
+        for rel, data in files:
+            known = record.outputs.get(rel) if record else None
+            outputs[rel], changed = write_if_changed(job.output_dir, rel, data, known)
+            if changed:
+                result.written.append(rel)
+        timings["write"] += clock() - rendered_at
+        result.records[page.key] = PageRecord(fingerprint, outputs, job.plans[index])
+        result.rendered += 1
+    return result
