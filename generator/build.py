@@ -86,33 +86,164 @@ def build_site(
     ``jobs``: worker processes for rendering (default: one per core). ``full_views``: the
     reference path for tests: no stamp fast path, and every page's view is computed and
     fingerprinted instead of only those of pages an edit can affect."""
-    started = time.perf_counter()
-    state_path = cache.input_state_path(config)
-    previous = cache.load_input_state(state_path)
-    scanned = InputState(scan_inputs(config, previous.files), settings_digest(config))
-    if (
-        not full_views
-        and previous.same_inputs(scanned)
-        and sizes_present(config.output_dir, previous.outputs)
-    ):
-        if scanned.files != previous.files:  # touched, not changed: skip hashing next time
-            cache.save_input_state(state_path, dataclasses.replace(previous, files=scanned.files))
+    return Builder(config).build(search=search, jobs=jobs, progress=progress, full_views=full_views)
+
+
+class Builder:
+    """One site's builds, keeping between them what the last one loaded: input stamps,
+    parsed articles, the manifest, templates, converters. ``bulletin serve`` keeps one for
+    its whole run, so an edit costs a stat of every input and the work the edit causes,
+    not reloading caches; each build still saves them for the next command."""
+
+    def __init__(self, config: SiteConfig):
+        self.config = config
+        self._state: InputState | None = None
+        self._docs: dict | None = None  # the content cache (src_path → parsed file)
+        self._manifest: Manifest | None = None
+        self._renderer: Renderer | None = None
+        self._specs: dict[str, ConverterSpec] | None = None
+        self._converters: dict = {}  # OpenCC converters for this process's own rendering
+
+    def build(
+        self,
+        *,
+        search: bool = True,
+        jobs: int | None = None,
+        progress: bool = False,
+        full_views: bool = False,
+    ) -> BuildResult:
+        started = time.perf_counter()
+        config = self.config
+        state_path = cache.input_state_path(config)
+        previous = self._state or cache.load_input_state(state_path)
+        scanned = InputState(scan_inputs(config, previous.files), settings_digest(config))
+        if (
+            not full_views
+            and previous.same_inputs(scanned)
+            and sizes_present(config.output_dir, previous.outputs)
+        ):
+            self._state = dataclasses.replace(previous, files=scanned.files)
+            if scanned.files != previous.files:  # touched, not changed: skip hashing next time
+                cache.save_input_state(state_path, self._state)
+            if search:
+                from generator.search import update_search_index
+
+                update_search_index(config)
+            return BuildResult(
+                written=[],
+                deleted=[],
+                skipped=previous.skipped,
+                warnings=list(previous.warnings),
+                seconds=time.perf_counter() - started,
+                timings={"check": time.perf_counter() - started},
+            )
+        self._state = None  # until this build has finished
+        options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
+        result = self._changed_build(previous, scanned, search=search, options=options)
+        result.timings["scan"] = result.timings.get("scan", 0.0)
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _changed_build(
+        self, previous: InputState, scanned: InputState, *, search: bool, options: WriteOptions
+    ) -> BuildResult:
+        """Some input changed (or the output was touched): ingest, load, render."""
+        from generator.pages import find_collisions, plan_pages
+        from generator.variants import languages_of
+        from generator.views import ViewContext
+
+        config = self.config
+        started = time.perf_counter()
+        if previous.ingest_clean and ingest_inputs(config, previous) == ingest_inputs(
+            config, scanned
+        ):
+            ingest = IngestOutcome([], [], [])  # no seed or bulletin.yaml changed
+        else:
+            ingest = ingest_pending_seeds(config)
+            if ingest.summaries:  # ingest wrote content: stamp it as it is now
+                scanned.files = scan_inputs(config, scanned.files)
+        loading = time.perf_counter()
+        site, content = self._load_content(scanned)
+        loaded = time.perf_counter() - loading
+        languages = languages_of(config)
+        assets = theme_assets(config.theme_dir)
+        ctx = ViewContext(config, languages, asset_urls(config, assets))
+        pages = plan_pages(site, config)
+        find_collisions(pages, languages, reserved=assets)
+        renderer = self._current_renderer()
+        specs = self._converter_specs(languages)
+        base = base_fingerprint(config, renderer, specs)
+        old = self._manifest or cache.load_manifest(cache.manifest_path(config))
+        self._manifest = None  # until this build has finished
+        inputs = inputs_fingerprint(base, content, assets)
+        done = None if options.full_views else reuse_unchanged(old, inputs, config.output_dir)
+        done = done or write_site(
+            pages, site, ctx, renderer, specs, base, old, assets, options, self._converters
+        )
+        done.manifest.inputs = inputs
+        deleted = prune(
+            config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
+        )
+        cache.save_manifest(cache.manifest_path(config), done.manifest)
+        self._manifest = done.manifest
+        warnings = [*ingest.warnings, *site.warnings]
+        self._state = save_state(config, scanned, done.manifest, warnings, ingest)
         if search:
             from generator.search import update_search_index
 
-            update_search_index(config)
+            update_search_index(config)  # skips variants whose article pages did not change
         return BuildResult(
-            written=[],
-            deleted=[],
-            skipped=previous.skipped,
-            warnings=list(previous.warnings),
+            written=done.written,
+            deleted=deleted,
+            skipped=done.skipped,
+            warnings=warnings,
             seconds=time.perf_counter() - started,
-            timings={"check": time.perf_counter() - started},
+            rendered=done.rendered,
+            timings={"ingest": loading - started, "load": loaded, **done.timings},
+            ingested=ingest.summaries,
+            errors=ingest.errors,
         )
-    options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
-    result = _changed_build(config, scanned, search=search, options=options)
-    result.seconds = time.perf_counter() - started
-    return result
+
+    def _load_content(self, scanned: InputState) -> tuple[Site, str]:
+        """The Site model, reusing the parse of every unchanged Markdown file (known by
+        its stamp's digest, so unchanged files are not even read), and a digest of all
+        of content/."""
+        from generator.site import load_site
+
+        config = self.config
+        stamp = code_stamp() + ("\0html" if config.markdown_html else "")
+        path = cache.content_cache_path(config)
+        if self._docs is None:
+            self._docs = cache.load_content_cache(path, stamp)
+        previous = self._docs
+        digests = {path: stamp_[3] for path, stamp_ in scanned.files.items()}
+        site, docs = load_site(config, previous, digests)
+        self._docs = None  # until saved
+        cache.save_content_cache(path, stamp, docs, previous)
+        self._docs = docs
+        listing = [sorted((key, doc.digest) for key, doc in docs.items()), site.bulletin_order]
+        return site, hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+
+    def _current_renderer(self) -> Renderer:
+        """The templates, compiled again only when a template file changed."""
+        from generator.render import Renderer, tree_fingerprint
+
+        renderer = self._renderer
+        templates = self.config.theme_dir / "templates"
+        if (
+            renderer is None
+            or renderer.templates_dir != templates
+            or not templates.is_dir()
+            or renderer.fingerprint != tree_fingerprint(templates)
+        ):
+            renderer = self._renderer = Renderer(self.config.theme_dir)
+        return renderer
+
+    def _converter_specs(self, languages: Sequence[Language]) -> dict[str, ConverterSpec]:
+        if self._specs is None:
+            self._specs = converter_specs(self.config, languages)
+            self._converters = {}
+        return self._specs
 
 
 def scan_inputs(config: SiteConfig, previous: Mapping[str, cache.FileStamp]) -> dict:
@@ -131,71 +262,39 @@ def settings_digest(config: SiteConfig) -> str:
     return hashlib.sha256(f"{generator.__version__}\0{settings}".encode()).hexdigest()
 
 
-def _changed_build(
-    config: SiteConfig, scanned: InputState, *, search: bool, options: WriteOptions
-) -> BuildResult:
-    """Some input changed (or the output was touched): ingest, load, render what changed."""
-    from generator.pages import find_collisions, plan_pages
-    from generator.render import Renderer
-    from generator.variants import languages_of
-    from generator.views import ViewContext
+def ingest_inputs(config: SiteConfig, state: InputState) -> list[tuple[str, str]]:
+    """What decides whether ingest has work: the seeds, every bulletin.yaml, the code."""
+    from generator.content import BULLETIN_META
 
-    started = time.perf_counter()
-    ingest = ingest_pending_seeds(config)
-    if ingest.summaries:  # ingest wrote content: stamp it as it is now
-        scanned.files = scan_inputs(config, scanned.files)
-    loading = time.perf_counter()
-    site, content = load_content(config)
-    loaded = time.perf_counter() - loading
-    languages = languages_of(config)
-    assets = theme_assets(config.theme_dir)
-    ctx = ViewContext(config, languages, asset_urls(config, assets))
-    pages = plan_pages(site, config)
-    find_collisions(pages, languages, reserved=assets)
-    renderer = Renderer(config.theme_dir)
-    specs = converter_specs(config, languages)
-    base = base_fingerprint(config, renderer, specs)
-    old = cache.load_manifest(cache.manifest_path(config))
-    inputs = inputs_fingerprint(base, content, assets)
-    done = None if options.full_views else reuse_unchanged(old, inputs, config.output_dir)
-    done = done or write_site(pages, site, ctx, renderer, specs, base, old, assets, options)
-    done.manifest.inputs = inputs
-    deleted = prune(
-        config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
-    )
-    cache.save_manifest(cache.manifest_path(config), done.manifest)
-    warnings = [*ingest.warnings, *site.warnings]
-    save_state(config, scanned, done.manifest, warnings, ok=not ingest.errors)
-    if search:
-        from generator.search import update_search_index
-
-        update_search_index(config)  # skips variants whose article pages did not change
-    return BuildResult(
-        written=done.written,
-        deleted=deleted,
-        skipped=done.skipped,
-        warnings=warnings,
-        seconds=time.perf_counter() - started,
-        rendered=done.rendered,
-        timings={"ingest": loading - started, "load": loaded, **done.timings},
-        ingested=ingest.summaries,
-        errors=ingest.errors,
-    )
+    seeds = str(config.seeds_dir) + "/"
+    code = str(Path(generator.__file__).parent) + "/"
+    meta = "/" + BULLETIN_META
+    return [
+        (path, stamp[3])
+        for path, stamp in sorted(state.files.items())
+        if path.startswith((seeds, code)) or path.endswith(meta)
+    ] + [("settings", state.settings)]
 
 
 def save_state(
-    config: SiteConfig, scanned: InputState, manifest: Manifest, warnings: list[str], ok: bool
-) -> None:
+    config: SiteConfig,
+    scanned: InputState,
+    manifest: Manifest,
+    warnings: list[str],
+    ingest: IngestOutcome,
+) -> InputState:
     """Remember the inputs this build saw; after ingest errors remember nothing, so the
     next build tries those seeds again and reports them again."""
     state = InputState(
-        files=scanned.files if ok else {},
+        files=scanned.files if not ingest.errors else {},
         settings=scanned.settings,
         warnings=warnings,
         outputs={path: record.size for path, record in manifest.all_outputs().items()},
         skipped=len(manifest.pages),
+        ingest_clean=not ingest.errors and not ingest.warnings,
     )
     cache.save_input_state(cache.input_state_path(config), state)
+    return state
 
 
 def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
@@ -242,20 +341,6 @@ def code_stamp() -> str:
     for name in _OUTPUT_MODULES:
         digest.update(name.encode() + b"\0" + (package / f"{name}.py").read_bytes())
     return digest.hexdigest()
-
-
-def load_content(config: SiteConfig) -> tuple[Site, str]:
-    """The Site model, reusing the cached parse of every unchanged Markdown file, and a
-    digest of all of content/ (every file's bytes and every bulletin folder)."""
-    from generator.site import load_site
-
-    stamp = code_stamp()
-    path = cache.content_cache_path(config)
-    previous = cache.load_content_cache(path, stamp)
-    site, docs = load_site(config, previous)
-    cache.save_content_cache(path, stamp, docs, previous)
-    listing = [sorted((key, doc.digest) for key, doc in docs.items()), site.bulletin_order]
-    return site, hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
 
 def inputs_fingerprint(base: str, content: str, assets: Mapping[str, Path]) -> str:
@@ -336,9 +421,12 @@ def write_site(
     old: Manifest,
     assets: Mapping[str, Path],
     options: WriteOptions,
+    converters: dict | None = None,
 ) -> _Progress:
     output_dir = ctx.config.output_dir
-    done = write_pages(pages, site, ctx, renderer, specs, base, old, output_dir, options)
+    done = write_pages(
+        pages, site, ctx, renderer, specs, base, old, output_dir, options, converters
+    )
     write_assets(assets, output_dir, old, done)
     return done
 
@@ -360,6 +448,7 @@ def write_pages(
     old: Manifest,
     output_dir: Path,
     options: WriteOptions = WriteOptions(),
+    converters: dict | None = None,
 ) -> _Progress:
     """Render and write every page whose fingerprint changed or whose files went missing;
     pages that depend on nothing that changed keep their record without a view computed."""
@@ -385,7 +474,7 @@ def write_pages(
         report.update(count, len(collected.written))
 
     try:
-        render_pages(job, look_at, options.jobs, on_chunk)
+        render_pages(job, look_at, options.jobs, on_chunk, converters)
     except BaseException:
         # Keep what is known to be on disk, so the next build does not redo it.
         partial = Manifest({**old.pages, **collected.records})

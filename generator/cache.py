@@ -117,6 +117,7 @@ class InputState:
     warnings: list[str] = field(default_factory=list)  # the build's warnings, to repeat
     outputs: dict[str, int] = field(default_factory=dict)  # output-relative path → size
     skipped: int = 0  # what an unchanged build reports as left as it was
+    ingest_clean: bool = False  # its ingest had nothing to report: unchanged seeds need none
 
     def same_inputs(self, other: InputState) -> bool:
         if self.settings != other.settings or self.files.keys() != other.files.keys():

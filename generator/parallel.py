@@ -67,11 +67,13 @@ def render_pages(
     indices: Sequence[int],
     jobs: int,
     on_chunk: Callable[[ChunkResult, int], None],
+    converters: dict[str, TextConverter] | None = None,
 ) -> None:
     """Look at ``job.pages[i]`` for each index; ``on_chunk(result, pages_done)`` after each
-    chunk, in this process (so partial progress is kept even when a later chunk fails)."""
+    chunk, in this process (so partial progress is kept even when a later chunk fails).
+    ``converters``: this process's converters, kept by the caller between builds."""
     if jobs <= 1 or len(indices) < SERIAL_BELOW:
-        converters: dict[str, TextConverter] = {}
+        converters = {} if converters is None else converters
         done = 0
         for chunk in _chunks(indices, 200):
             done += len(chunk)

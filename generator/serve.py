@@ -834,6 +834,9 @@ class SiteBuilder:
         self.config = config
         self.search = search
         self._indexer = BackgroundIndexer(on_done=_report_search) if search else None
+        # Kept for the whole run: parsed articles, manifest, templates and converters stay
+        # in memory, so an edit costs only the work it causes.
+        self._builder = site_build.Builder(config)
 
     def __call__(self, changes: ChangeSet) -> BuildReport:
         notes: list[str] = []
@@ -848,7 +851,8 @@ class SiteBuilder:
                     fresh, output_dir=self.config.output_dir, base_url=self.config.base_url
                 )
             self.config = fresh
-        result = site_build.build_site(self.config, search=False)
+            self._builder = site_build.Builder(fresh)
+        result = self._builder.build(search=False)
         if self._indexer is not None and self.config.search:  # --no-search, `search: false`
             self._indexer.request(self.config)
         return BuildReport(

@@ -142,29 +142,47 @@ class _Loaded:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_site(config: SiteConfig, cache: ContentCache | None = None) -> tuple[Site, ContentCache]:
-    """Read content/ into a Site; ``cache`` holds the parses of unchanged files."""
-    loaded = read_content(config.content_dir, config.markdown_html, cache or {})
+def load_site(
+    config: SiteConfig,
+    cache: ContentCache | None = None,
+    digests: Mapping[str, str] | None = None,
+) -> tuple[Site, ContentCache]:
+    """Read content/ into a Site; ``cache`` holds the parses of unchanged files.
+
+    ``digests`` (absolute path → SHA-256 of the file, from the build's input stamps) lets
+    a file whose parse is cached under that digest be used without reading it again.
+    """
+    loaded = read_content(config.content_dir, config.markdown_html, cache or {}, digests or {})
     site = assemble_site(loaded.bulletins, loaded.docs, loaded.warnings)
     return site, {**loaded.docs, **loaded.metas}
 
 
-def read_content(content_dir: Path, markdown_html: bool, cache: ContentCache) -> _Loaded:
+def read_content(
+    content_dir: Path,
+    markdown_html: bool,
+    cache: ContentCache,
+    digests: Mapping[str, str] | None = None,
+) -> _Loaded:
+    """Each parse is keyed by the SHA-256 of the file's bytes (the Markdown mode is part
+    of the cache's stamp, not of each digest)."""
     loaded = _Loaded()
+    digests = digests or {}
     if not content_dir.is_dir():
         return loaded
     markdown = None
-    mode = "html" if markdown_html else "text"
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name)):
-        meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded)
+        meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded, digests)
         loaded.bulletins.append((folder.name, meta))
         for path in sorted(folder.glob("*.md")):
             if not _visible(path.name):
                 continue
-            data = path.read_bytes()
-            digest = hashlib.sha256(data + mode.encode()).hexdigest()
             src_path = path.relative_to(content_dir).as_posix()
             doc = cache.get(src_path)
+            if isinstance(doc, ArticleDoc) and doc.digest == digests.get(str(path)):
+                loaded.docs[src_path] = doc  # stamped unchanged: not even read
+                continue
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
             if not isinstance(doc, ArticleDoc) or doc.digest != digest:
                 markdown = markdown or make_markdown(markdown_html)
                 doc = parse_doc(data, path, src_path, digest, markdown)
@@ -173,15 +191,22 @@ def read_content(content_dir: Path, markdown_html: bool, cache: ContentCache) ->
 
 
 def _read_meta(
-    path: Path, content_dir: Path, cache: ContentCache, loaded: _Loaded
+    path: Path,
+    content_dir: Path,
+    cache: ContentCache,
+    loaded: _Loaded,
+    digests: Mapping[str, str],
 ) -> BulletinMeta | None:
+    src_path = path.relative_to(content_dir).as_posix()
+    doc = cache.get(src_path)
+    if isinstance(doc, MetaDoc) and doc.digest == digests.get(str(path)):
+        loaded.metas[src_path] = doc
+        return doc.meta
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return None  # a folder of hand-written articles needs no metadata
-    src_path = path.relative_to(content_dir).as_posix()
     digest = hashlib.sha256(data).hexdigest()
-    doc = cache.get(src_path)
     if not isinstance(doc, MetaDoc) or doc.digest != digest:
         doc = MetaDoc(digest, read_bulletin_meta(path))
     loaded.metas[src_path] = doc
