@@ -45,7 +45,12 @@ _ROLE_WORDS = (
 _ROLE_RE = re.compile("|".join(re.escape(word) for word in _ROLE_WORDS))
 # Short role words that count only as a token of their own: 文 张三, 张三 摄, 文/图 赵六.
 _ROLE_TOKENS = frozenset(("文", "图", "摄", "文图", "图文", "供图", "撰文", "报道", "撰稿", "作者"))
-_SEPARATORS_RE = re.compile(r"[\s、，,；;/／|｜：:（）()【】\[\]〔〕]+")
+# Bullets (■ 记者 周杰) are layout, like the spaces and brackets.
+_SEPARATORS_RE = re.compile(r"[\s、，,；;/／|｜：:（）()【】\[\]〔〕■□●◆◇▲△★☆▶►]+")
+# A two-character name spaced out to the width of three (高 翔) in a column of names.
+_SPACED_NAME_RE = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])[ 　]([\u4e00-\u9fff])(?![\u4e00-\u9fff])"
+)
 _NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,8}[·•‧・][\u4e00-\u9fff·•‧・]{1,12}")
 MAX_BYLINE_CHARS = 60
 MAX_NAMES = 8
@@ -84,6 +89,7 @@ def parse_byline(text: str) -> Byline | None:
         has_role = True
         text = _ROLE_RE.sub(" ", text)
     names: list[str] = []
+    text = _SPACED_NAME_RE.sub(_join_spaced_name, text)
     for token in _SEPARATORS_RE.split(text):
         if not token:
             continue
@@ -98,6 +104,14 @@ def parse_byline(text: str) -> Byline | None:
     if not names or len(names) > MAX_NAMES or not _mostly_family_names(names):
         return None
     return Byline(tuple(names), has_role)
+
+
+def _join_spaced_name(match: re.Match[str]) -> str:
+    """高 翔 → 高翔 when the first character is a family name; else left as it was."""
+    first, second = match.group(1), match.group(2)
+    if has_family_name(first) and first not in _ROLE_TOKENS and second not in _ROLE_TOKENS:
+        return first + second
+    return match.group(0)
 
 
 def _mostly_family_names(names: list[str]) -> bool:
