@@ -319,6 +319,20 @@ def test_masthead_without_date_is_reported() -> None:
     assert "masthead" in parsed.warnings[0]
 
 
+@pytest.mark.parametrize("page", ["第05版：区域新闻", "第三版", "A3版 要闻", "07版｜地方"])
+def test_page_lines_are_set_aside_without_warning(page: str) -> None:
+    parsed = parse(f"{page}\n江宁区：标题\n近年来，该区持续推进\n{page}\n基层治理现代化建设。")
+    assert [a.headline.text for a in parsed.articles] == ["江宁区：标题"]
+    assert [d.text for d in parsed.dropped] == [page, page]
+    assert paragraphs(parsed, 0) == ["近年来，该区持续推进基层治理现代化建设。"]
+    assert parsed.warnings == []
+
+
+def test_page_like_words_in_text_stay() -> None:
+    parsed = parse(f"江宁区：标题\n{BODY}\n教材已出到第五版\n第05版内容更新了吗")
+    assert parsed.dropped == []
+
+
 @pytest.mark.parametrize(
     ("first_line", "stem", "fallback", "expected"),
     [

@@ -6,7 +6,8 @@ its neighbours (never from known headlines or names):
 - The first line of the text opens the first article. Before it, date lines and
   masthead lines (报名 2022年10月20日) are set aside and reported, never guessed into an
   article; a first line that is prose still becomes the first headline, with a warning,
-  so nothing is lost.
+  so nothing is lost. A page line (第05版：区域新闻) is set aside wherever it stands: an
+  export of several pages repeats it where a page turns.
 - A headline is headline-shaped (no sentence end, at most a few commas, not long) and
   either starts with a place and a colon (地区：标题), starts with a place and is followed
   by body text, or follows the byline that closed the previous article.
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field
 from generator.ingest.bylines import split_inline_byline
 from generator.ingest.model import Block, BlockKind, Decision, DecisionKind, Dropped, DropReason
 from generator.ingest.punctuation import comma_count
-from generator.ingest.shapes import LineShape, PlaceMatch, masthead_date
+from generator.ingest.shapes import LineShape, PlaceMatch, masthead_date, page_line
 
 HEADLINE_PARTS_MAX = 3  # 引题 + 主题 + 副题
 PLACE_LEAD_MIN = 4
@@ -123,6 +124,9 @@ class _Classifier:
             self.date = self.date or date
             self._drop(shape, f"a date line before the first headline (date {date.isoformat()})")
             return
+        if page_line(shape.text) and following is not None:
+            self._drop(shape, "a page line (第05版：区域新闻) before the first headline")
+            return
         strong_next = following is not None and (following.place_colon or following.opens_headline)
         if shape.headline and strong_next and not (shape.place_colon or shape.opens_headline):
             self._drop(shape, "a masthead line: a place headline follows")
@@ -144,6 +148,9 @@ class _Classifier:
 
     def _inside_article(self, index: int) -> None:
         shape = self.shapes[index]
+        if page_line(shape.text) and self._shape(index + 1) is not None:
+            self._drop(shape, "a page line (第06版：区域新闻): the export turns a page")
+            return
         for rule in (self._byline, self._headline, self._continued_headline, self._subheading):
             if rule(index, shape):
                 return

@@ -22,7 +22,7 @@ class DropReason(Enum):
     """Why text is not part of any article (every drop is reported)."""
 
     REPEAT = "repeat"  # a paragraph repeated verbatim inside its article
-    MASTHEAD = "masthead"  # a date or masthead line before the first headline
+    MASTHEAD = "masthead"  # a date or masthead line before the first headline, or a page line
 
 
 class DecisionKind(Enum):

@@ -42,6 +42,11 @@ _COLON_RE = re.compile(r"[：:]")
 _COMMA_RE = re.compile(r"[，,]")
 _OPENING_BRACKETS = "【[〔［"
 _BRACKETED_PLACE_RE = re.compile(r"^[【\[〔［][^】\]〕］]{2,12}[】\]〕］]")
+# A page line: the page number, perhaps with the page's name (第05版：区域新闻, A3版|要闻).
+_PAGE_LINE_RE = re.compile(
+    r"^(?:第\s*[0-9０-９A-Za-z一二三四五六七八九十〇零]{1,4}\s*版|[A-Za-z]?[0-9０-９]{1,2}\s*版)"
+    r"(?:\s*[：:|｜·]?\s*[\u4e00-\u9fff]{2,12})?$"
+)
 # Words a place-like prefix ends in, for 地区：标题 headlines whose place the gazetteer lacks.
 _PLACE_SUFFIXES = ("省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "街道", "村", "社区")
 
@@ -168,6 +173,11 @@ def masthead_date(shape: LineShape) -> dt.date | None:
         return None
     found = find_date(shape.text)
     return found[0] if found else None
+
+
+def page_line(text: str) -> bool:
+    """第05版：区域新闻, A3版 要闻: the page a newspaper export starts (or turns) with."""
+    return _PAGE_LINE_RE.match(text) is not None
 
 
 def _subheading_sized(text: str, length: int) -> bool:
