@@ -84,24 +84,55 @@ def save_manifest(path: Path, manifest: Manifest) -> None:
     write_atomic(path, pickle.dumps((FORMAT, manifest), protocol=pickle.HIGHEST_PROTOCOL))
 
 
+CONTENT_SHARDS = 32  # an edit rewrites one shard (~1 MB at 1,000 bulletins), not all
+
+
 def content_cache_path(config: SiteConfig) -> Path:
-    return cache_dir(config) / "content.pickle"
+    """The folder of content cache shards (by bulletin folder)."""
+    return cache_dir(config) / "content"
 
 
-def load_content_cache(path: Path, stamp: str) -> ContentCache:
+def _shard_of(src_path: str) -> int:
+    folder = src_path.split("/", 1)[0]
+    return int.from_bytes(hashlib.blake2b(folder.encode(), digest_size=4).digest()) % (
+        CONTENT_SHARDS
+    )
+
+
+def _shard_path(folder: Path, shard: int) -> Path:
+    return folder / f"{shard:02d}.pickle"
+
+
+def load_content_cache(folder: Path, stamp: str) -> ContentCache:
     """The cached parses, if written by this same generator code (``stamp``)."""
-    try:
-        with path.open("rb") as handle:
-            saved_stamp, docs = pickle.load(handle)
-        return docs if saved_stamp == stamp and isinstance(docs, dict) else {}
-    except Exception:  # any damage or older class layout: start afresh
-        return {}
+    docs: ContentCache = {}
+    for shard in range(CONTENT_SHARDS):
+        try:
+            with _shard_path(folder, shard).open("rb") as handle:
+                saved_stamp, part = pickle.load(handle)
+        except Exception:  # missing, damaged or an older class layout: parse again
+            continue
+        if saved_stamp == stamp and isinstance(part, dict):
+            docs.update(part)
+    return docs
 
 
-def save_content_cache(path: Path, stamp: str, docs: ContentCache, previous: ContentCache) -> None:
-    if docs.keys() == previous.keys() and all(docs[k] is previous[k] for k in docs):
-        return  # nothing parsed afresh: keep the file as it is
-    write_atomic(path, pickle.dumps((stamp, docs), protocol=pickle.HIGHEST_PROTOCOL))
+def save_content_cache(
+    folder: Path, stamp: str, docs: ContentCache, previous: ContentCache
+) -> None:
+    """Rewrite only the shards holding a file parsed afresh or gone."""
+    changed = {_shard_of(k) for k in docs if previous.get(k) is not docs[k]}
+    changed |= {_shard_of(k) for k in previous.keys() - docs.keys()}
+    if not changed:
+        return
+    parts: dict[int, ContentCache] = {shard: {} for shard in changed}
+    for key, doc in docs.items():
+        part = parts.get(_shard_of(key))
+        if part is not None:
+            part[key] = doc
+    for shard, part in parts.items():
+        data = pickle.dumps((stamp, part), protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(_shard_path(folder, shard), data)
 
 
 # --- input state: the no-change fast path ---------------------------------------------

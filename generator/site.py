@@ -170,10 +170,13 @@ def read_content(
     if not content_dir.is_dir():
         return loaded
     markdown = None
+    listed = _markdown_by_folder(content_dir, digests)
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name)):
         meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded, digests)
         loaded.bulletins.append((folder.name, meta))
-        for path in sorted(folder.glob("*.md")):
+        names = listed.get(folder.name) if listed is not None else None
+        files = [folder / n for n in names] if names is not None else folder.glob("*.md")
+        for path in sorted(files):
             if not _visible(path.name):
                 continue
             src_path = path.relative_to(content_dir).as_posix()
@@ -188,6 +191,23 @@ def read_content(
                 doc = parse_doc(data, path, src_path, digest, markdown)
             loaded.docs[src_path] = doc
     return loaded
+
+
+def _markdown_by_folder(
+    content_dir: Path, digests: Mapping[str, str]
+) -> dict[str, list[str]] | None:
+    """Folder name → its Markdown file names, from the stamps' listing (one scan of the
+    tree already done) instead of a directory listing per bulletin; None without one."""
+    if not digests:
+        return None
+    prefix = str(content_dir) + "/"
+    listed: dict[str, list[str]] = {}
+    for path in digests:
+        if path.startswith(prefix) and path.endswith(".md"):
+            parts = path[len(prefix) :].split("/")
+            if len(parts) == 2:
+                listed.setdefault(parts[0], []).append(parts[1])
+    return listed
 
 
 def _read_meta(
