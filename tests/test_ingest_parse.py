@@ -287,6 +287,25 @@ def test_break_that_leaves_a_paragraph_in_three_pieces() -> None:
     assert parsed.rejoined == 2
 
 
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "▲ 游客在南后街游览。林辉 摄",
+        "图为志愿者在社区服务。林辉 摄影",
+        "▲ 村民采摘草莓 记者 王五 摄",
+    ],
+)
+def test_photo_caption_ending_in_its_credit_is_not_joined(caption: str) -> None:
+    parsed = parse(f"江宁区：标题\n{BODY}\n{caption}\n{BODY2}")
+    assert paragraphs(parsed, 0) == [BODY, caption, BODY2]
+    assert parsed.rejoined == 0
+
+
+def test_break_ending_in_a_word_with_she_is_still_joined() -> None:
+    parsed = parse(f"江宁区：标题\n{BODY}\n近日，村里的老党员张大爷用手机拍摄\n记录了村里的变化。")
+    assert paragraphs(parsed, 0) == [BODY, "近日，村里的老党员张大爷用手机拍摄记录了村里的变化。"]
+
+
 def test_numbered_list_items_are_not_joined() -> None:
     lead_in = "为推动各项工作落地落实，该区结合实际，制定了具体措施，主要包括"
     items = [lead_in, "（一）加强组织领导；", "（二）完善工作机制。"]

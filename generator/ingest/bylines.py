@@ -140,3 +140,22 @@ def split_inline_byline(text: str, *, names_only_tail: bool = False) -> InlineBy
         if byline and (byline.has_role or names_only_tail):
             return InlineByline(trail.group("byline"), byline, trail.group("rest"), leading=False)
     return None
+
+
+_CREDIT_WINDOW = 26  # characters at the end of a caption that may hold its credit
+_CREDIT_START = "。！？!?”’ （("
+
+
+def ends_with_photo_credit(text: str) -> bool:
+    """A photo caption closed by its credit (……游览。林辉 摄, ……（记者 林辉 摄）) is
+    complete although it does not end with a sentence mark."""
+    core = text.rstrip("）) ")
+    if not core.endswith(("摄", "摄影")):
+        return False
+    tail = core[-_CREDIT_WINDOW:]
+    for index, char in enumerate(tail):
+        if char in _CREDIT_START:
+            byline = parse_byline(tail[index + 1 :])
+            if byline is not None and byline.has_role:
+                return True
+    return False

@@ -3,12 +3,14 @@
 A paragraph that does not end a sentence (no 。！？…, or a comma, or an opening quote at
 the end) is joined with the paragraph right after it, however short either half is; so
 is a paragraph that opens with closing punctuation (”他说 after 很自豪！). Only adjacent
-paragraphs join: a headline, subheading or byline between them stops it, and a numbered
-list item (一是…, （二）…) starts afresh.
+paragraphs join: a headline, subheading or byline between them stops it, a numbered
+list item (一是…, （二）…) starts afresh, and a photo caption ending in its credit
+(……游览。林辉 摄) is complete.
 """
 
 from __future__ import annotations
 
+from generator.ingest.bylines import ends_with_photo_credit
 from generator.ingest.model import Block, BlockKind, Decision, DecisionKind
 from generator.ingest.punctuation import (
     ends_sentence,
@@ -50,6 +52,8 @@ def _break_reason(first: Block, second: Block) -> str | None:
     if starts_as_continuation(second.text):
         return f"second half opens with “{second.text[0]}”"
     if ends_sentence(first.text) or is_enumerated(second.text):
+        return None
+    if ends_with_photo_credit(first.text):
         return None
     last = strip_closers(first.text)[-1:]
     if last and not last.isalnum():

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from generator.content import Region
-from generator.ingest.bylines import Byline, parse_byline
+from generator.ingest.bylines import Byline, ends_with_photo_credit, parse_byline
 from generator.ingest.dates import date_line, find_date
 from generator.ingest.lines import visible_length
 from generator.ingest.model import Line
@@ -109,7 +109,9 @@ def shape_lines(lines: list[Line], places: PlaceLookup) -> list[LineShape]:
 def shape_line(line: Line, places: PlaceLookup) -> LineShape:
     text = line.text
     length = visible_length(text)
-    closed = ends_sentence(text)
+    byline = parse_byline(text) if length <= 60 and not ends_sentence(text) else None
+    # A photo caption closed by its credit (▲ 村民采摘草莓 记者 王五 摄) is a complete line.
+    closed = ends_sentence(text) or (byline is None and ends_with_photo_credit(text))
     core = strip_closers(text)
     runs_on = not closed and core[-1:] in _OPEN_END if core else False
     inner_stop = has_inner_stop(text)
@@ -128,7 +130,6 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
         place = match_place(places, text)
     if place is not None and colon and not headline and _exclaimed(text):
         headline = True  # 地区：标题！ — a headline may end with ！ or ？
-    byline = parse_byline(text) if length <= 60 and not closed else None
     return LineShape(
         line=line,
         length=length,
