@@ -225,6 +225,10 @@ BODY2 = "下一步，该区将继续深化改革，推动各项工作落地见�
         ("通讯员 宋 佳 刘 阳", ["宋佳", "刘阳"]),
         ("（记者 王刚 通讯员 黄文 覃 琳）", ["王刚", "黄文", "覃琳"]),
         ("■ 记者 周杰", ["周杰"]),
+        ("本报融媒体记者 张三 通讯员 李四", ["张三", "李四"]),
+        ("新华社驻京记者 李四", ["李四"]),
+        ("县融媒体中心记者 王五", ["王五"]),
+        ("全媒体记者 赵 敏 实习生 钱多多", ["赵敏", "钱多多"]),
         ("撰稿：端木清扬", ["端木清扬"]),
         ("买买提·吐尔逊　吉克·阿依", ["买买提·吐尔逊", "吉克·阿依"]),
     ],
@@ -345,6 +349,16 @@ def test_page_lines_are_set_aside_without_warning(page: str) -> None:
     assert [d.text for d in parsed.dropped] == [page, page]
     assert paragraphs(parsed, 0) == ["近年来，该区持续推进基层治理现代化建设。"]
     assert parsed.warnings == []
+
+
+@pytest.mark.parametrize(
+    "desk", ["责任编辑：王五", "编辑 张三 校对 李四", "【责编：欧阳丽 美编：何平】"]
+)
+def test_the_page_editors_line_is_no_byline(desk: str) -> None:
+    parsed = parse(f"江宁区：标题一\n{BODY}\n记者 张三\n兴化：标题二\n{BODY2}\n{desk}")
+    assert [a.authors for a in parsed.articles] == [["张三"], []]
+    assert [d.text for d in parsed.dropped] == [desk]
+    assert paragraphs(parsed, 1) == [BODY2]
 
 
 def test_page_like_words_in_text_stay() -> None:

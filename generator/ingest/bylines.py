@@ -13,36 +13,20 @@ from dataclasses import dataclass
 
 from generator.ingest.surnames import has_family_name
 
-# Role words found anywhere in a byline, longest first so 本报记者 wins over 记者.
+# Role words found anywhere in a byline. A reporter's role is built from parts, so
+# 本报融媒体记者, 新华社驻京记者 or 县融媒体中心通讯员 drop whole and leave no 本报 behind.
+_ROLE_ISSUER = r"(?:本报|本刊|本台|本网|新华社|中新社|人民日报|[\u4e00-\u9fff]{1,6}融媒体中心)"
+_ROLE_KIND = r"(?:特约|见习|实习|首席|资深|摄影|全媒体|融媒体|融媒|驻站|驻[\u4e00-\u9fff]{1,3}?)"
 _ROLE_WORDS = (
-    "本报特约通讯员",
-    "本报特约记者",
-    "本报见习记者",
-    "本报实习记者",
-    "本报首席记者",
-    "本报通讯员",
-    "本报记者",
-    "新华社记者",
-    "特约通讯员",
-    "全媒体记者",
-    "融媒体记者",
-    "首席记者",
-    "特约记者",
-    "见习记者",
-    "实习记者",
-    "摄影记者",
+    rf"{_ROLE_ISSUER}?{_ROLE_KIND}?(?:记者|通讯员)",
     "摄影报道",
     "实习生",
-    "通讯员",
     "本报讯",
-    "记者",
     "摄影",
-    "文/图",
-    "图/文",
-    "文／图",
-    "图／文",
+    "文[/／]图",
+    "图[/／]文",
 )
-_ROLE_RE = re.compile("|".join(re.escape(word) for word in _ROLE_WORDS))
+_ROLE_RE = re.compile("|".join(_ROLE_WORDS))
 # Short role words that count only as a token of their own: 文 张三, 张三 摄, 文/图 赵六.
 _ROLE_TOKENS = frozenset(("文", "图", "摄", "文图", "图文", "供图", "撰文", "报道", "撰稿", "作者"))
 # Bullets (■ 记者 周杰) are layout, like the spaces and brackets.
@@ -62,6 +46,13 @@ _LEAD_RE = re.compile(
 )
 # …取得实效。（记者 王五 通讯员 李四）: a byline closing a paragraph.
 _TRAIL_RE = re.compile(r"^(?P<rest>.*[。！？!?…”’」』])\s?(?P<byline>[（(][^（）()]{2,40}[）)])$")
+
+
+# Page furniture: who edited or checked the page (责任编辑：王五 校对：赵六), not an author.
+_DESK_RE = re.compile(
+    r"责任编辑|责任校对|值班编辑|版式设计|美术编辑|责编|美编|编辑|校对|审核|审校|审签|组版|排版"
+    r"|[一二三]审|初审|复审|终审|签发"
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +110,19 @@ def _mostly_family_names(names: list[str]) -> bool:
     a middle dot always count): keeps 结语 or 调查 from passing for an author."""
     known = sum(1 for name in names if "·" in name or has_family_name(name))
     return 2 * known >= len(names)
+
+
+def desk_credit(text: str) -> bool:
+    """A line naming only the page's editors and checkers: 责任编辑：王五 / 【编辑 张三】."""
+    if len(text) > MAX_BYLINE_CHARS or not _DESK_RE.search(text) or _ROLE_RE.search(text):
+        return False
+    rest = _DESK_RE.sub(" ", text)
+    tokens = [token for token in _SEPARATORS_RE.split(rest) if token]
+    return (
+        bool(tokens)
+        and all(_NAME_RE.fullmatch(token) for token in tokens)
+        and (_mostly_family_names(tokens))
+    )
 
 
 def split_inline_byline(text: str, *, names_only_tail: bool = False) -> InlineByline | None:

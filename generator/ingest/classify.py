@@ -7,7 +7,8 @@ its neighbours (never from known headlines or names):
   masthead lines (报名 2022年10月20日) are set aside and reported, never guessed into an
   article; a first line that is prose still becomes the first headline, with a warning,
   so nothing is lost. A page line (第05版：区域新闻) is set aside wherever it stands: an
-  export of several pages repeats it where a page turns.
+  export of several pages repeats it where a page turns. So is the page's editor line
+  (责任编辑：王五 校对：赵六): page furniture, not the article's authors.
 - A headline is headline-shaped (no sentence end, at most a few commas, not long) and
   either starts with a place and a colon (地区：标题), starts with a place and is followed
   by body text, or follows the byline that closed the previous article.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from generator.ingest.bylines import split_inline_byline
+from generator.ingest.bylines import desk_credit, split_inline_byline
 from generator.ingest.model import Block, BlockKind, Decision, DecisionKind, Dropped, DropReason
 from generator.ingest.punctuation import comma_count
 from generator.ingest.shapes import LineShape, PlaceMatch, masthead_date, page_line
@@ -34,6 +35,7 @@ from generator.ingest.shapes import LineShape, PlaceMatch, masthead_date, page_l
 HEADLINE_PARTS_MAX = 3  # 引题 + 主题 + 副题
 PLACE_LEAD_MIN = 4
 PLACE_LEAD_PART_MAX = 28
+DESK_CREDIT_MAX = 40
 
 
 @dataclass
@@ -150,6 +152,9 @@ class _Classifier:
         shape = self.shapes[index]
         if page_line(shape.text) and self._shape(index + 1) is not None:
             self._drop(shape, "a page line (第06版：区域新闻): the export turns a page")
+            return
+        if shape.length <= DESK_CREDIT_MAX and desk_credit(shape.text):
+            self._drop(shape, "the page's editors (责任编辑：…), not the article's authors")
             return
         for rule in (self._byline, self._headline, self._continued_headline, self._subheading):
             if rule(index, shape):
