@@ -77,6 +77,11 @@ def make_parser() -> argparse.ArgumentParser:
         "--live-edits", type=int, default=5, help="edits timed in the live server (0: none)"
     )
     parser.add_argument(
+        "--code",
+        metavar="REVISION",
+        help="time the generator as committed at this git revision (default: working tree)",
+    )
+    parser.add_argument(
         "--work", type=Path, default=OUT / "work", help="where the sites are generated"
     )
     return parser
@@ -90,7 +95,7 @@ def run_compare(argv: list[str]) -> int:
     print(f"corpus: {len(bulletins)} bulletins, {articles} articles, {corpus_bytes / 1e6:.1f} MB")
     edit = edit_target(bulletins)
     work = args.work / f"{args.bulletins}-{args.seed}"
-    code = snapshot_code(work / "code")
+    code = snapshot_code(work / "code", args.code)
     ours = OurSite.create(work / "ours", args.bulletins, args.seed, edit, code)
     contenders: list[Contender] = [ours]
     if args.search:

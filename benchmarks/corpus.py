@@ -145,16 +145,18 @@ def write_corpus(folder: Path, count: int, seed: int = DEFAULT_SEED) -> list[Pla
     return bulletins
 
 
-def write_project(folder: Path, count: int, seed: int = DEFAULT_SEED) -> list[PlannedBulletin]:
+def write_project(
+    folder: Path, count: int, seed: int = DEFAULT_SEED, themes: Path = REPO / "themes"
+) -> list[PlannedBulletin]:
     """A project folder ready for ``bulletin ingest`` / ``bulletin build``: the repo's
     site.yaml (its paths are relative, so output lands inside ``folder``), the corpus in
-    seeds/, an empty content/, and a copy of the repo's themes/ (a snapshot, so template
-    edits in the checkout do not change a benchmark half-way)."""
+    seeds/, an empty content/, and a copy of ``themes`` (a snapshot, so template edits in
+    the checkout do not change a benchmark half-way)."""
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "site.yaml", folder / "site.yaml")
     (folder / "content").mkdir(exist_ok=True)
     if not (folder / "themes").exists():
-        shutil.copytree(REPO / "themes", folder / "themes")
+        shutil.copytree(themes, folder / "themes")
     return write_corpus(folder / "seeds", count, seed)
 
 

@@ -85,6 +85,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--repeat", type=int, default=3, help="runs; medians are reported")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--skip-cli", action="store_true", help="time the in-memory parse only")
+    parser.add_argument("--code", metavar="REVISION", help="git revision for the CLI runs")
     parser.add_argument("--work", type=Path, default=OUT / "work", help="where the corpus goes")
     return parser
 
@@ -110,7 +111,7 @@ def run_ingest_benchmark(argv: list[str]) -> int:
         report(round_number, "parse", parse_seconds[-1], size)
 
     cli_seconds: list[float] = []
-    code = snapshot_code(args.work / "code")
+    code = snapshot_code(args.work / "code", args.code)
     if not args.skip_cli:
         for round_number in range(args.repeat):
             shutil.rmtree(project / "content", ignore_errors=True)

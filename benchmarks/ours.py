@@ -1,17 +1,20 @@
 """Our generator, timed through its real command line in a generated project folder.
 
-The command runs a snapshot of the generator package taken when the harness starts (put
-first on PYTHONPATH), so the code under test cannot change between runs while people
-keep working in the checkout; a change there would also invalidate every page's
-fingerprint and turn a no-change rebuild into a full one.
+The command runs a snapshot of the generator package and themes taken when the harness
+starts (put first on PYTHONPATH), from the working tree or a git revision, so the code
+under test cannot change between runs while people keep working in the checkout; a
+change there would also invalidate every page's fingerprint and turn a no-change
+rebuild into a full one.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
 import sys
+import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,14 +26,29 @@ from benchmarks.measure import Run, run_measured
 REPO = Path(__file__).resolve().parent.parent
 # Everything a build leaves behind that a cold build must not find.
 BUILD_STATE = ("_site", ".bulletin-cache")
+SNAPSHOT = ("generator", "themes")
 
 
-def snapshot_code(folder: Path) -> Path:
-    """Copy the generator package into ``folder``; returns the folder for PYTHONPATH."""
+def snapshot_code(folder: Path, revision: str | None = None) -> Path:
+    """Copy the generator package and the themes into ``folder``, from the working tree
+    or, given a git ``revision`` (HEAD), from that commit. Returns ``folder``, to go
+    first on PYTHONPATH."""
     if folder.exists():
         shutil.rmtree(folder)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(REPO / "generator", folder / "generator", ignore=ignore)
+    folder.mkdir(parents=True)
+    if revision is None:
+        ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+        for part in SNAPSHOT:
+            shutil.copytree(REPO / part, folder / part, ignore=ignore)
+        return folder
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", revision, *SNAPSHOT],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    )
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(folder, filter="data")
     return folder
 
 
@@ -55,7 +73,7 @@ class OurSite:
     ) -> OurSite:
         if root.exists():
             shutil.rmtree(root)
-        write_project(root, count, seed)
+        write_project(root, count, seed, themes=code / "themes")
         name = "ours, with search" if search else "ours"
         return cls(name, root, search, (edit[0].id, edit[1]), code)
 
