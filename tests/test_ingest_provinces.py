@@ -3,8 +3,12 @@ each parsed with its own home province. The expected parse is what a careful edi
 decides reading the raw text: headlines, places, regions, authors, subheadings, rejoined
 column breaks, masthead lines set aside, and no warnings.
 
-Known limit (gazetteer data, not the parser): 襄阳高新区 is a functional zone the
-gazetteer does not list, so its article gets the city 襄阳市 and no county.
+Known limits:
+- gazetteer data, not the parser: 襄阳高新区 is a functional zone the gazetteer does not
+  list, so its article gets the city 襄阳市 and no county;
+- a headline with no place (2023年全省“三夏”生产有序推进) right after an article that
+  has no byline reads as a subheading of that article: nothing in its shape tells the
+  two apart, so such an article is only found after a byline.
 """
 
 from __future__ import annotations
@@ -181,6 +185,32 @@ BULLETINS = [
             Article("晋江：“民营经济+”激发县域发展活力", "晋江", "泉州市", "晋江市", ("施丽娜",)),
         ),
         rejoined=1,  # 看在眼 | 里。”; the photo caption is no break
+    ),
+    Bulletin(
+        "henan_zhengzhou_gb18030.txt",
+        "河南省",
+        "gb18030",
+        (
+            Article(
+                "郑州金水：“口袋公园”扮靓城市“金角银边” ——金水区推进城市精细化管理纪实",
+                "郑州金水",
+                "郑州市",
+                "金水区",
+                ("许诺", "王晓冬"),  # 本报讯（记者 许 诺 通讯员 王晓冬）leads the first paragraph
+            ),
+            Article(
+                "洛阳市偃师区：三大举措助推制造业高质量发展",
+                "洛阳市偃师区",
+                "洛阳市",
+                "偃师区",
+                ("司马光",),  # 本报融媒体记者 司马光, right under the headline
+                3,
+            ),
+            Article("开封祥符区 2023年“三夏”生产有序推进", "开封祥符区", "开封市", "祥符区", ()),
+        ),
+        rejoined=1,  # 居全市前 | 列。
+        mastheads=2,  # 河南日报 2023年6月2日 星期五, and 责任编辑：陈 静 校对：赵 晴 at the end
+        date=dt.date(2023, 6, 2),
     ),
 ]
 

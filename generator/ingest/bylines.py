@@ -116,7 +116,7 @@ def desk_credit(text: str) -> bool:
     """A line naming only the page's editors and checkers: 责任编辑：王五 / 【编辑 张三】."""
     if len(text) > MAX_BYLINE_CHARS or not _DESK_RE.search(text) or _ROLE_RE.search(text):
         return False
-    rest = _DESK_RE.sub(" ", text)
+    rest = _SPACED_NAME_RE.sub(_join_spaced_name, _DESK_RE.sub(" ", text))
     tokens = [token for token in _SEPARATORS_RE.split(rest) if token]
     return (
         bool(tokens)
