@@ -179,7 +179,7 @@ def read_content(
         for path in sorted(files):
             if not _visible(path.name):
                 continue
-            src_path = path.relative_to(content_dir).as_posix()
+            src_path = f"{folder.name}/{path.name}"  # relative to content/
             doc = cache.get(src_path)
             if isinstance(doc, ArticleDoc) and doc.digest == digests.get(str(path)):
                 loaded.docs[src_path] = doc  # stamped unchanged: not even read
@@ -217,7 +217,7 @@ def _read_meta(
     loaded: _Loaded,
     digests: Mapping[str, str],
 ) -> BulletinMeta | None:
-    src_path = path.relative_to(content_dir).as_posix()
+    src_path = f"{path.parent.name}/{path.name}"  # relative to content/
     doc = cache.get(src_path)
     if isinstance(doc, MetaDoc) and doc.digest == digests.get(str(path)):
         loaded.metas[src_path] = doc

@@ -23,7 +23,7 @@ from build_support import copy_project
 
 from benchmarks.corpus import write_project
 from generator import parallel
-from generator.build import BuildResult, build_site
+from generator.build import Builder, BuildResult, build_site
 from generator.config import load_config
 from generator.content import ArticleSource, Region, dump_article, read_article
 
@@ -135,13 +135,18 @@ ROUNDS: list[list[Edit]] = [
 ]
 
 
-def check_rounds(project: Path, scratch: Path) -> None:
-    build(project, jobs=2)
+def check_rounds(
+    project: Path, scratch: Path, incremental_build: Callable[[], BuildResult] | None = None
+) -> None:
+    """``incremental_build``: how the project is rebuilt after each round (default: a fresh
+    build_site call with two workers)."""
+    incremental_build = incremental_build or (lambda: build(project, jobs=2))
+    incremental_build()
     assert tree(project / "_site") == clean_build(project, scratch)
     for edits in ROUNDS:
         for edit in edits:
             edit(project)
-        incremental = build(project, jobs=2)
+        incremental = incremental_build()
         assert incremental.written, [e.__name__ for e in edits]
         expected = clean_build(project, scratch)
         actual = tree(project / "_site")
@@ -166,3 +171,10 @@ def test_generated_corpus_after_edits(tmp_path: Path) -> None:
     project = tmp_path / "corpus"
     write_project(project, 12)
     check_rounds(project, tmp_path / "clean")
+
+
+def test_a_builder_kept_between_builds_as_serve_does(tmp_path: Path) -> None:
+    """Parses, manifest, stamps and templates kept in memory give the same bytes."""
+    project = copy_project(tmp_path / "p")
+    builder = Builder(load_config(project / "site.yaml"))
+    check_rounds(project, tmp_path / "clean", lambda: builder.build(search=False, jobs=1))
