@@ -406,6 +406,28 @@ def test_bracketed_place_headlines() -> None:
     assert parsed.articles[1].region == Region(JIANGSU, "南京市", "江宁区")
 
 
+@pytest.mark.parametrize(
+    "headline",
+    [
+        "【区县传真】兴化：“银发三长”助力文明城市创建",
+        "文明创建进行时丨兴化：“银发三长”助力文明城市创建",
+        "聚焦文明创建 | 兴化：“银发三长”助力文明城市创建",
+    ],
+)
+def test_a_kicker_before_the_place_headline(headline: str) -> None:
+    # No byline closes the first article: the kicked headline is found by its place.
+    parsed = parse(f"江宁区：标题\n{BODY}\n{headline}\n{BODY2}")
+    assert [a.headline.text for a in parsed.articles] == ["江宁区：标题", headline]
+    assert parsed.articles[1].place == "兴化"
+    assert parsed.articles[1].region == Region(JIANGSU, "泰州市", "兴化市")
+    assert parsed.warnings == []
+
+
+def test_a_bracketed_kicker_without_a_place_is_no_place() -> None:
+    parsed = parse(f"【文明创建】“银发三长”助力城市创建\n{BODY}")
+    assert parsed.articles[0].place is None
+
+
 def test_region_comes_from_the_headline_never_the_body() -> None:
     parsed = parse(f"老旧小区改造提速\n江宁区{BODY}")
     assert parsed.articles[0].region is None

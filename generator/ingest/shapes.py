@@ -47,6 +47,10 @@ _PAGE_LINE_RE = re.compile(
     r"^(?:第\s*[0-9０-９A-Za-z一二三四五六七八九十〇零]{1,4}\s*版|[A-Za-z]?[0-9０-９]{1,2}\s*版)"
     r"(?:\s*[：:|｜·]?\s*[\u4e00-\u9fff]{2,12})?$"
 )
+# A column's kicker before the headline proper: 【区县传真】…, 乡村振兴进行时丨…
+_KICKER_RE = re.compile(
+    r"^(?:[【\[〔［][^】\]〕］]{1,12}[】\]〕］]|[^｜丨|：:，,。 ]{2,12} ?[｜丨|])\s?"
+)
 # Words a place-like prefix ends in, for 地区：标题 headlines whose place the gazetteer lacks.
 _PLACE_SUFFIXES = ("省", "市", "县", "区", "旗", "盟", "州", "镇", "乡", "街道", "村", "社区")
 
@@ -151,6 +155,7 @@ def place_label(text: str, match: PlaceMatch) -> str:
     """The headline's own name for its place: everything before the colon of 地区：标题
     when it starts with the matched place, so a department (江北新区应急管理局) or an
     office keeps its full name; otherwise the place as matched (涟水县 of 涟水县委…)."""
+    text = _without_kicker(text)
     colon = _COLON_RE.search(text)
     if colon is not None and colon.start() <= COLON_WINDOW:
         label = text[: colon.start()].strip()
@@ -160,10 +165,18 @@ def place_label(text: str, match: PlaceMatch) -> str:
 
 
 def match_place(places: PlaceLookup, text: str) -> PlaceMatch | None:
-    """The place at the start of a headline, also inside brackets: 【兴化】…, [江宁区]…"""
+    """The place at the start of a headline, also inside brackets (【兴化】…, [江宁区]…) or
+    after a column's kicker (【区县传真】德清：…, 乡村振兴进行时丨德清：…)."""
     if text[:1] in _OPENING_BRACKETS:
-        return places.match_start(text[1:])
-    return places.match_start(text)
+        found = places.match_start(text[1:])
+        if found is not None:
+            return found
+    return places.match_start(_without_kicker(text))
+
+
+def _without_kicker(text: str) -> str:
+    kicker = _KICKER_RE.match(text)
+    return text[kicker.end() :] if kicker else text
 
 
 def masthead_date(shape: LineShape) -> dt.date | None:
