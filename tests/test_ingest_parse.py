@@ -310,6 +310,45 @@ def test_break_ending_in_a_word_with_she_is_still_joined() -> None:
     assert paragraphs(parsed, 0) == [BODY, "近日，村里的老党员张大爷用手机拍摄记录了村里的变化。"]
 
 
+def test_break_right_under_the_headline_is_no_headline_line_or_subheading() -> None:
+    parsed = parse(f"江宁区：标题\n今年以来，全区累计投入资金\n3.2亿元，建成人才公寓12处。\n{BODY}")
+    assert parsed.articles[0].headline.text == "江宁区：标题"
+    assert paragraphs(parsed, 0) == ["今年以来，全区累计投入资金3.2亿元，建成人才公寓12处。", BODY]
+
+
+def test_subtitle_under_the_headline_still_joins_it() -> None:
+    parsed = parse(f"江宁区：筑牢安全防线\n——江宁区应急管理工作综述，一年来成效明显\n{BODY}")
+    assert parsed.articles[0].headline.text.endswith("——江宁区应急管理工作综述，一年来成效明显")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "authors", "kept"),
+    [
+        (
+            "本报讯 记者 张三 通讯员 李四 近日，该区召开会议。",
+            ["张三", "李四"],
+            "近日，该区召开会议。",
+        ),
+        ("新华社南京5月20日电 记者 王五 近日，该区召开会议。", ["王五"], "近日，该区召开会议。"),
+        ("本报讯 近日，记者 张三 走访了该区。", [], "本报讯 近日，记者 张三 走访了该区。"),
+    ],
+)
+def test_unbracketed_byline_after_the_dateline(
+    paragraph: str, authors: list[str], kept: str
+) -> None:
+    parsed = parse(f"江宁区：标题\n{paragraph}\n{BODY}")
+    assert parsed.articles[0].authors == authors
+    assert paragraphs(parsed, 0) == [kept, BODY]
+
+
+def test_unbracketed_byline_closing_the_last_paragraph() -> None:
+    parsed = parse(f"江宁区：标题一\n{BODY}\n{BODY2}记者 张三 通讯员 李四\n兴化：标题二\n{BODY}")
+    assert parsed.articles[0].authors == ["张三", "李四"]
+    assert paragraphs(parsed, 0) == [BODY, BODY2]
+    mid = parse(f"江宁区：标题一\n{BODY}记者 张三\n{BODY2}")  # not where the article ends
+    assert mid.articles[0].authors == []
+
+
 def test_numbered_list_items_are_not_joined() -> None:
     lead_in = "为推动各项工作落地落实，该区结合实际，制定了具体措施，主要包括"
     items = [lead_in, "（一）加强组织领导；", "（二）完善工作机制。"]

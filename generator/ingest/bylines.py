@@ -44,6 +44,9 @@ _LEAD_RE = re.compile(
     r"^(?P<byline>(?:[^（(，。！？\s]{0,20}[讯电])?\s?(?P<names>[（(][^（）()]{2,40}[）)]))"
     r"\s?(?P<rest>\S.*)$"
 )
+# 本报讯 记者 张三 ……: the dateline before an unbracketed byline.
+_DATELINE_RE = re.compile(r"^[^（(，。！？\s]{0,20}[讯电]\s")
+_SENTENCE_MARKS = "。！？!?…”’"
 # …取得实效。（记者 王五 通讯员 李四）: a byline closing a paragraph.
 _TRAIL_RE = re.compile(r"^(?P<rest>.*[。！？!?…”’」』])\s?(?P<byline>[（(][^（）()]{2,40}[）)])$")
 
@@ -126,13 +129,24 @@ def desk_credit(text: str) -> bool:
 
 
 def split_inline_byline(text: str, *, names_only_tail: bool = False) -> InlineByline | None:
-    """A byline in brackets leading or closing a paragraph, split from the paragraph.
+    """A byline leading or closing a paragraph, split from the paragraph.
 
     Brackets holding role words are always a byline; a closing bracket of names only
-    (……。（张三）) counts only where the caller knows the article ends.
+    (……。（张三）) counts only where the caller knows the article ends. Without brackets,
+    a byline with role words may follow the dateline (本报讯 记者 张三 近日，……) or, where
+    the article ends, the last sentence (……取得实效。记者 张三 通讯员 李四).
     """
-    if "（" not in text and "(" not in text:
-        return None
+    if "（" in text or "(" in text:
+        found = _bracketed(text, names_only_tail)
+        if found is not None:
+            return found
+    found = _spaced_lead(text)
+    if found is None and names_only_tail:
+        found = _spaced_trail(text)
+    return found
+
+
+def _bracketed(text: str, names_only_tail: bool) -> InlineByline | None:
     lead = _LEAD_RE.match(text)
     if lead:
         byline = parse_byline(lead.group("names"))
@@ -144,6 +158,37 @@ def split_inline_byline(text: str, *, names_only_tail: bool = False) -> InlineBy
         if byline and (byline.has_role or names_only_tail):
             return InlineByline(trail.group("byline"), byline, trail.group("rest"), leading=False)
     return None
+
+
+def _spaced_lead(text: str) -> InlineByline | None:
+    """本报讯 记者 张三 通讯员 李四 近日，……: the longest run of words after the dateline
+    that reads as a byline with role words."""
+    dateline = _DATELINE_RE.match(text)
+    if dateline is None:
+        return None
+    start = dateline.end()
+    spaces = [i for i in range(start + 1, min(len(text), MAX_BYLINE_CHARS)) if text[i] == " "]
+    for end in reversed(spaces):
+        if any(mark in text[start:end] for mark in "，,。；;"):
+            continue  # a clause (近日，记者 张三 走访…) is the paragraph, not a byline
+        byline = parse_byline(text[start:end])
+        if byline is not None and byline.has_role:
+            return InlineByline(text[:end], byline, text[end + 1 :], leading=True)
+    return None
+
+
+def _spaced_trail(text: str) -> InlineByline | None:
+    """……取得实效。记者 张三 通讯员 李四: role words and names after the last sentence."""
+    core = text.rstrip()
+    last = max(core.rfind(mark) for mark in _SENTENCE_MARKS)
+    if last < 0 or len(core) - last > MAX_BYLINE_CHARS:
+        return None
+    tail = core[last + 1 :].strip()
+    clause = any(mark in tail for mark in "，,；;")
+    byline = parse_byline(tail) if tail and not clause else None
+    if byline is None or not byline.has_role:
+        return None
+    return InlineByline(tail, byline, core[: last + 1], leading=False)
 
 
 _CREDIT_WINDOW = 26  # characters at the end of a caption that may hold its credit

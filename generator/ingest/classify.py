@@ -17,7 +17,11 @@ its neighbours (never from known headlines or names):
   text inside an article.
 - A byline is a line of names: anywhere if it carries role words (本报记者 …), otherwise
   only where an article ends (before a headline or the end of the text) or right under
-  the headline. A bracketed byline leading or closing a paragraph is split off.
+  the headline. A bracketed byline leading or closing a paragraph is split off, and so
+  is an unbracketed one after the dateline (本报讯 记者 张三 …) or, where the article
+  ends, after its last sentence.
+- A line right under the headline that opens with a clause (今年以来，…) is no second
+  headline line or subheading: it is the first paragraph, perhaps cut by a column break.
 - Everything else is a paragraph. Rejoining column breaks happens in the next stage, so
   a break is never joined across a headline, subheading or byline.
 """
@@ -216,6 +220,8 @@ class _Classifier:
             return False
         if not opened and not (shape.title and self._body_follows(index)):
             return False
+        if not opened and _lead_clause(shape.text):
+            return False  # 今年以来，全区累计投入资金 | 3.2亿元…: a first paragraph cut short
         joiner = "" if opened else " "
         article.headline.text = f"{article.headline.text}{joiner}{shape.text}"
         article.headline.lines += (shape.number,)
@@ -233,8 +239,8 @@ class _Classifier:
     def _subheading(self, index: int, shape: LineShape) -> bool:
         if not shape.title:
             return False
-        if self.last is BlockKind.SUBHEADING and not shape.enumerated:
-            return False  # right under a subheading: the first half of a column break
+        if self.last in (BlockKind.SUBHEADING, BlockKind.HEADLINE) and not shape.enumerated:
+            return False  # right under a heading: the first half of a column break
         if not (self._body_follows(index) or self._fragment_then_body(index)):
             return False
         reason = "short, no final punctuation, no place, body text follows"
@@ -267,7 +273,7 @@ class _Classifier:
                 DecisionKind.BYLINE,
                 (shape.number,),
                 inline.byline_text,
-                f"a bracketed byline {where} the paragraph; split off",
+                f"a byline {where} the paragraph; split off",
             )
         )
 
@@ -329,6 +335,13 @@ def _place_lead_sized(shape: LineShape) -> bool:
         and all(len(part) <= PLACE_LEAD_PART_MAX for part in parts)
         and comma_count(shape.text) <= 1
     )
+
+
+def _lead_clause(text: str) -> bool:
+    """A line opening with a comma-closed clause (今年以来，…; 近日，…) starts a paragraph:
+    a headline's second line is a phrase or a ——subtitle, not a sentence under way."""
+    comma = next((i for i, char in enumerate(text) if char in "，,"), -1)
+    return comma > 0 and not text.startswith(("—", "-"))
 
 
 def _is_body(shape: LineShape) -> bool:
