@@ -163,6 +163,9 @@ def _bracketed(text: str, names_only_tail: bool) -> InlineByline | None:
 def _spaced_lead(text: str) -> InlineByline | None:
     """本报讯 记者 张三 通讯员 李四 近日，……: the longest run of words after the dateline
     that reads as a byline with role words."""
+    head = text[:22]
+    if " " not in head or ("讯" not in head and "电" not in head):
+        return None  # the cheap test first: most paragraphs have no dateline
     dateline = _DATELINE_RE.match(text)
     if dateline is None:
         return None

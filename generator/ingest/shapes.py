@@ -191,7 +191,7 @@ def masthead_date(shape: LineShape) -> dt.date | None:
 
 def page_line(text: str) -> bool:
     """第05版：区域新闻, A3版 要闻: the page a newspaper export starts (or turns) with."""
-    return _PAGE_LINE_RE.match(text) is not None
+    return "版" in text[:8] and _PAGE_LINE_RE.match(text) is not None
 
 
 def _subheading_sized(text: str, length: int) -> bool:
