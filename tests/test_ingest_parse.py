@@ -310,6 +310,13 @@ def test_break_ending_in_a_word_with_she_is_still_joined() -> None:
     assert paragraphs(parsed, 0) == [BODY, "近日，村里的老党员张大爷用手机拍摄记录了村里的变化。"]
 
 
+def test_a_short_question_between_paragraphs_is_a_subheading() -> None:
+    text = f"江宁区：标题\n{BODY}\n人才为何愿意来？\n{BODY2}\n“你们来了？”\n他笑着说。"
+    parsed = parse(text)
+    assert subheadings(parsed, 0) == ["人才为何愿意来？"]
+    assert paragraphs(parsed, 0) == [BODY, BODY2, "“你们来了？”", "他笑着说。"]
+
+
 def test_break_right_under_the_headline_is_no_headline_line_or_subheading() -> None:
     parsed = parse(f"江宁区：标题\n今年以来，全区累计投入资金\n3.2亿元，建成人才公寓12处。\n{BODY}")
     assert parsed.articles[0].headline.text == "江宁区：标题"

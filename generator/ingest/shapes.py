@@ -29,6 +29,7 @@ SUBHEADING_MIN = 4  # shorter unpunctuated lines are fragments (a column break's
 SUBHEADING_MAX = 40  # numbered ones (一、…); others up to SUBHEADING_PLAIN_MAX
 SUBHEADING_PLAIN_MAX = 30
 SUBHEADING_PHRASE_MAX = 24  # a subheading without a comma
+SUBHEADING_QUESTION_MAX = 16  # a subheading asking a question (人才为何愿意来？)
 PHRASE_MIN = 4  # each comma-separated phrase of a subheading, at least
 PHRASE_RATIO = 3  # the longest of two phrases at most this many times the shortest
 PHRASE_RATIO_THREE = 2  # the same for three phrases
@@ -39,6 +40,7 @@ MASTHEAD_MAX = 60
 # A line ending in one of these runs on into the next line.
 _OPEN_END = "，,、“‘「『（(《〈【—-～~/·"
 _COLON_RE = re.compile(r"[：:]")
+_OPENING_QUOTES = "“‘「『\"'（("
 _COMMA_RE = re.compile(r"[，,]")
 _OPENING_BRACKETS = "【[〔［"
 _BRACKETED_PLACE_RE = re.compile(r"^[【\[〔［][^】\]〕］]{2,12}[】\]〕］]")
@@ -123,7 +125,9 @@ def shape_line(line: Line, places: PlaceLookup) -> LineShape:
     date = date_line(text) if length <= MASTHEAD_MAX else None
     shapely = not (closed or runs_on or inner_stop or continues or date)
     few_commas = comma_count(text) <= TITLE_MAX_COMMAS
-    title = shapely and few_commas and _subheading_sized(text, length)
+    title = (shapely and few_commas and _subheading_sized(text, length)) or _question_title(
+        text, length, continues
+    )
     headline = shapely and few_commas and 2 <= length <= HEADLINE_MAX
     colon_match = _COLON_RE.search(text)
     colon = colon_match is not None and colon_match.start() <= COLON_WINDOW
@@ -214,6 +218,20 @@ def _subheading_sized(text: str, length: int) -> bool:
 def _placeish(text: str) -> bool:
     head = _COLON_RE.split(text, maxsplit=1)[0].lstrip(_OPENING_BRACKETS)
     return 2 <= len(head) <= 12 and head.endswith(_PLACE_SUFFIXES)
+
+
+def _question_title(text: str, length: int, continues: bool) -> bool:
+    """人才为何愿意来？ — a short question standing alone between paragraphs is a feature's
+    subheading (the classifier still asks for body text after it)."""
+    core = strip_closers(text)
+    return (
+        core[-1:] in "？?"
+        and SUBHEADING_MIN <= length <= SUBHEADING_QUESTION_MAX
+        and not continues
+        and text[:1] not in _OPENING_QUOTES
+        and comma_count(text) == 0
+        and not has_inner_stop(text)
+    )
 
 
 def _exclaimed(text: str) -> bool:
