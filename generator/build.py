@@ -43,7 +43,7 @@ from generator.output import outputs_present, prune, sizes_present, write_if_cha
 if TYPE_CHECKING:
     from generator.pages import Page
     from generator.render import Renderer
-    from generator.site import Site
+    from generator.site import Article, Site
     from generator.variants import ConverterSpec, Language
     from generator.views import ViewContext
 
@@ -112,6 +112,7 @@ class Builder:
         self._renderer: Renderer | None = None
         self._specs: dict[str, ConverterSpec] | None = None
         self._converters: dict = {}  # OpenCC converters for this process's own rendering
+        self._last: _LastBuild | None = None  # what article_pages re-renders from
 
     def build(
         self,
@@ -148,6 +149,7 @@ class Builder:
                 timings={"check": time.perf_counter() - started, "scan": scanned_in},
             )
         self._state = None  # until this build has finished
+        self._last = None
         options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
         result = self._changed_build(previous, scanned, search=search, options=options)
         result.timings["scan"] = scanned_in
@@ -196,6 +198,7 @@ class Builder:
         )
         cache.save_manifest(cache.manifest_path(config), done.manifest)
         self._manifest = done.manifest
+        self._last = _LastBuild(site, pages, ctx, renderer, specs)
         warnings = [*ingest.warnings, *site.warnings]
         self._state = save_state(config, scanned, done.manifest, warnings, ingest)
         if search:
@@ -234,6 +237,67 @@ class Builder:
         listing = [sorted((key, doc.digest) for key, doc in docs.items()), site.bulletin_order]
         return site, hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 
+    def article_pages(self, paths: Sequence[Path]) -> list[tuple[str, bytes]] | None:
+        """Early pages for ``bulletin serve``: after edits of existing articles' Markdown,
+        render each edited article's own page (every variant) from the last build's site
+        with only that article re-parsed, and write it. None (nothing written) unless every
+        path is such an edit that keeps the article's place in the site (slug, order,
+        date, region, authors): then its page is the one the next ``build`` writes, as the
+        rest of what it shows (neighbours, bulletin, terms) is unchanged. Only an early
+        write: ``build`` must still follow, to bring the manifest and every other page up
+        to date. Returns (output path, bytes) of each file written."""
+        from generator.content import write_atomic
+        from generator.errors import BulletinError
+        from generator.markup import make_markdown
+        from generator.pages import PageKind
+        from generator.render import page_view, render_page
+        from generator.site import _article, parse_doc
+        from generator.variants import converter_for
+
+        last, config = self._last, self.config
+        if last is None or not paths:
+            return None
+        own = {p.subject: p for p in last.pages if p.kind is PageKind.ARTICLE}
+        articles = dict(last.site.articles)
+        keys = []
+        for path in paths:
+            if path.suffix != ".md" or not path.is_relative_to(config.content_dir):
+                return None
+            key = path.relative_to(config.content_dir).as_posix()
+            old = articles.get(key)
+            if old is None or key not in own:
+                return None
+            keys.append(key)
+            try:
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()
+                markdown = make_markdown(config.markdown_html)
+                doc = parse_doc(data, path, key, digest, markdown)
+            except (OSError, BulletinError):  # the full build that follows reports it
+                return None
+            new = _article(doc, last.site.bulletins[old.bulletin])
+            new = dataclasses.replace(
+                new,
+                region_terms=old.region_terms,
+                author_terms=old.author_terms,
+                prev=old.prev,
+                next=old.next,
+            )
+            if _placement(new) != _placement(old):
+                return None
+            articles[key] = new
+        site = dataclasses.replace(last.site, articles=articles)
+        if not self._converters and last.specs:
+            self._converters.update({p: converter_for(s) for p, s in last.specs.items()})
+        files = []
+        for key in keys:
+            page = own[key]
+            view = page_view(page, site, last.ctx)
+            files += render_page(page, view, last.renderer, self._converters, last.ctx)
+        for rel, data in files:
+            write_atomic(config.output_dir / rel, data)
+        return files
+
     def _current_renderer(self) -> Renderer:
         """The templates, compiled again only when a template file changed."""
         from generator.render import Renderer, tree_fingerprint
@@ -254,6 +318,25 @@ class Builder:
             self._specs = converter_specs(self.config, languages)
             self._converters = {}
         return self._specs
+
+
+@dataclass(frozen=True)
+class _LastBuild:
+    """What the last build rendered from, kept for ``Builder.article_pages``."""
+
+    site: Site
+    pages: Sequence[Page]
+    ctx: ViewContext
+    renderer: Renderer
+    specs: Mapping[str, ConverterSpec]
+
+
+def _placement(article: Article) -> tuple:
+    """What an article page's place in the site depends on: the rest may change early."""
+    early = {"title", "body_html", "body_digest", "headings", "excerpt"}
+    return tuple(
+        getattr(article, f.name) for f in dataclasses.fields(article) if f.name not in early
+    )
 
 
 def scan_inputs(config: SiteConfig, previous: Mapping[str, cache.FileStamp]) -> dict:

@@ -47,7 +47,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from generator import build as site_build
-from generator.changes import ChangeSet, WatchRoots, summarise_changes
+from generator.changes import ChangeKind, ChangeSet, WatchRoots, summarise_changes
 from generator.config import SiteConfig, load_config
 from generator.errors import BulletinError
 from generator.search import BackgroundIndexer, SearchReport
@@ -120,6 +120,8 @@ class BuildReport:
 
 
 BuildCallable = Callable[[ChangeSet], BuildReport]
+# A build callable may also have ``early(changes) -> BuildReport | None``: pages it can
+# write at once (an edited article's own page), published before the full build runs.
 
 
 @dataclass(frozen=True)
@@ -374,6 +376,16 @@ class LiveState:
             self.condition.notify_all()
             return event
 
+    def publish_early(self, report: BuildReport, base_path: str) -> LiveEvent:
+        """An event for pages written ahead of the running build (which goes on)."""
+        with self.condition:
+            self.version += 1
+            event = make_event(self.version, report, self.failure, base_path)
+            event = dataclasses.replace(event, warnings=self.warnings)
+            self._events.append(event)
+            self.condition.notify_all()
+            return event
+
     def cancel_build(self) -> None:
         with self.condition:
             self.building = False
@@ -483,6 +495,7 @@ class Rebuilder:
         report: BuildReport | None = None
         failure: BuildFailure | None = None
         started = time.perf_counter()
+        self._publish_early(changes, described)
         try:
             report = self.build(changes)
         except BulletinError as error:
@@ -500,6 +513,24 @@ class Rebuilder:
         )
         _report_build(event, report, described)
         return event
+
+    def _publish_early(self, changes: ChangeSet, described: str) -> None:
+        """Let open tabs show what the build can write at once, before the whole build."""
+        early = getattr(self.build, "early", None)
+        if early is None:
+            return
+        try:
+            report = early(changes)
+        except Exception:  # the full build that follows reports what went wrong
+            if self.debug:
+                traceback.print_exc()
+            return
+        if report is not None and (report.written or report.deleted):
+            event = self.state.publish_early(report, self.base_path)
+            count = len(report.written)
+            _say(
+                f"build {event.version}: {count} files early in {report.seconds:.3f} s ← {described}"
+            )
 
     def run(self) -> None:
         while True:
@@ -837,6 +868,20 @@ class SiteBuilder:
         # Kept for the whole run: parsed articles, manifest, templates and converters stay
         # in memory, so an edit costs only the work it causes.
         self._builder = site_build.Builder(config)
+        self._early: dict[str, bytes] = {}  # files ``early`` wrote, until the build follows
+
+    def early(self, changes: ChangeSet) -> BuildReport | None:
+        """Edits of existing articles only: their own pages, rendered from the last build's
+        site with just those files parsed again (``Builder.article_pages``)."""
+        self._early = {}
+        if changes.kinds != {ChangeKind.CONTENT}:
+            return None
+        started = time.perf_counter()
+        files = self._builder.article_pages(changes.paths[ChangeKind.CONTENT])
+        if not files:
+            return None
+        self._early = dict(files)
+        return BuildReport(written=tuple(self._early), seconds=time.perf_counter() - started)
 
     def __call__(self, changes: ChangeSet) -> BuildReport:
         notes: list[str] = []
@@ -853,10 +898,17 @@ class SiteBuilder:
             self.config = fresh
             self._builder = site_build.Builder(fresh)
         result = self._builder.build(search=False)
+        early, self._early = self._early, {}
+        # Pages the early event already showed, rewritten with the same bytes: not again.
+        written = [
+            rel
+            for rel in result.written
+            if not _same_as(self.config.output_dir / rel, early.get(rel))
+        ]
         if self._indexer is not None and self.config.search:  # --no-search, `search: false`
             self._indexer.request(self.config)
         return BuildReport(
-            written=tuple(result.written),
+            written=tuple(written),
             deleted=tuple(result.deleted),
             warnings=(*notes, *result.warnings),
             seconds=result.seconds,
@@ -868,6 +920,15 @@ class SiteBuilder:
         """Let a running index update finish (it swaps bundles in whole), then stop."""
         if self._indexer is not None:
             self._indexer.close()
+
+
+def _same_as(path: Path, data: bytes | None) -> bool:
+    if data is None:
+        return False
+    try:
+        return path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _report_search(result: SearchReport | BulletinError) -> None:

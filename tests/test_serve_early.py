@@ -1,0 +1,118 @@
+"""Two-phase publish in `serve`: an edit of an existing article's Markdown shows the
+article's own pages (every variant) in a first event, before the full build's event
+brings every other dependent page up to date."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.build import build_site
+from generator.changes import WatchRoots, summarise_changes
+from generator.config import SiteConfig, load_config
+from generator.content import dump_article, parse_article
+from generator.serve import LiveState, Rebuilder, SiteBuilder, output_url
+from generator.site import Article, load_site
+from generator.variants import languages_of
+
+
+@pytest.fixture
+def project(root: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    target.mkdir()
+    for part in ("content", "themes"):
+        shutil.copytree(root / part, target / part)
+    (target / "seeds").mkdir()
+    shutil.copy2(root / "site.yaml", target / "site.yaml")
+    return target
+
+
+def _served(project: Path) -> tuple[SiteConfig, LiveState, Rebuilder, WatchRoots]:
+    config_file = project / "site.yaml"
+    config = load_config(config_file)
+    roots = WatchRoots.from_config(config, config_file)
+    state = LiveState()
+    rebuilder = Rebuilder(state, SiteBuilder(config_file, config, search=False), roots, "/")
+    rebuilder.build_once(summarise_changes([], roots))
+    return config, state, rebuilder, roots
+
+
+def _middle_article(config: SiteConfig) -> Article:
+    site, _ = load_site(config)
+    bulletin = site.bulletins[site.bulletin_order[0]]
+    assert len(bulletin.articles) >= 3
+    return site.articles[bulletin.articles[1]]  # has neighbours on both sides
+
+
+def _own_urls(config: SiteConfig, article: Article) -> set[str]:
+    return {
+        output_url(lang.path + article.url + "index.html", "/") for lang in languages_of(config)
+    }
+
+
+def _edit(path: Path, **changes: object) -> None:
+    source = parse_article(path.read_text(encoding="utf-8"), str(path))
+    path.write_text(dump_article(dataclasses.replace(source, **changes)), encoding="utf-8")
+
+
+def test_a_title_edit_shows_the_article_first_then_its_dependents(project: Path) -> None:
+    config, state, rebuilder, roots = _served(project)
+    article = _middle_article(config)
+    path = config.content_dir / article.key
+    title = article.title + "（修改稿）"
+    _edit(path, title=title)
+
+    final = rebuilder.build_once(summarise_changes([path], roots))
+    events, _ = state.wait_for_events(1, timeout=0)
+    assert [event.version for event in events] == [2, 3] and final is events[-1]
+    early, full = events
+    own = _own_urls(config, article)
+    assert len(own) == len(languages_of(config)) >= 2
+    assert set(early.pages) == own and early.failure is None
+    # The neighbours show the new title in their prev/next links: the full build's event.
+    assert article.prev and article.next
+    site, _ = load_site(config)
+    for neighbour in (article.prev, article.next):
+        assert output_url(site.articles[neighbour].url + "index.html", "/") in full.pages
+    assert not own & set(full.pages)  # rewritten with the same bytes: no second reload
+    page = config.output_dir / article.url / "index.html"
+    assert title in page.read_text(encoding="utf-8")
+
+
+def test_the_early_page_is_what_a_clean_build_writes(project: Path, tmp_path: Path) -> None:
+    config, _state, rebuilder, roots = _served(project)
+    article = _middle_article(config)
+    path = config.content_dir / article.key
+    _edit(path, title=article.title + "甲", body="新的第一段。\n\n## 新小标题\n\n新的第二段。\n")
+    early = rebuilder.build.early(summarise_changes([path], roots))
+    assert early is not None
+    written = {rel: (config.output_dir / rel).read_bytes() for rel in early.written}
+
+    clean = dataclasses.replace(config, output_dir=tmp_path / "clean")
+    build_site(clean, search=False, jobs=1, full_views=True)
+    for rel, data in written.items():
+        assert (clean.output_dir / rel).read_bytes() == data, rel
+
+
+def test_an_edit_that_moves_the_article_waits_for_the_full_build(project: Path) -> None:
+    config, state, rebuilder, roots = _served(project)
+    article = _middle_article(config)
+    path = config.content_dir / article.key
+    _edit(path, slug=article.slug + "-new")
+    rebuilder.build_once(summarise_changes([path], roots))
+    events, _ = state.wait_for_events(1, timeout=0)
+    assert len(events) == 1  # no early event: the page's URL changed
+    assert not (config.output_dir / article.url).exists()
+
+
+def test_a_broken_edit_publishes_nothing_early_and_the_build_reports_it(project: Path) -> None:
+    config, state, rebuilder, roots = _served(project)
+    article = _middle_article(config)
+    path = config.content_dir / article.key
+    path.write_text("---\ntitle: [unclosed\n---\n正文\n", encoding="utf-8")
+    rebuilder.build_once(summarise_changes([path], roots))
+    events, _ = state.wait_for_events(1, timeout=0)
+    assert len(events) == 1 and events[0].failure is not None
