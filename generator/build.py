@@ -175,7 +175,7 @@ class Builder:
             if ingest.summaries:  # ingest wrote content: stamp it as it is now
                 scanned.files = scan_inputs(config, scanned.files)
         loading = time.perf_counter()
-        site, content = self._load_content(scanned)
+        site, content = self._load_content(scanned, options.jobs)
         loaded = time.perf_counter() - loading
         languages = languages_of(config)
         assets = theme_assets(config.theme_dir)
@@ -217,7 +217,7 @@ class Builder:
             errors=ingest.errors,
         )
 
-    def _load_content(self, scanned: InputState) -> tuple[Site, str]:
+    def _load_content(self, scanned: InputState, jobs: int = 1) -> tuple[Site, str]:
         """The Site model, reusing the parse of every unchanged Markdown file (known by
         its stamp's digest, so unchanged files are not even read), and a digest of all
         of content/."""
@@ -230,7 +230,7 @@ class Builder:
             self._docs = cache.load_content_cache(path, stamp)
         previous = self._docs
         digests = {path: stamp_[3] for path, stamp_ in scanned.files.items()}
-        site, docs = load_site(config, previous, digests)
+        site, docs = load_site(config, previous, digests, jobs)
         self._docs = None  # until saved
         cache.save_content_cache(path, stamp, docs, previous)
         self._docs = docs

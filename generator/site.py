@@ -17,7 +17,9 @@ digits of its name's SHA-1. Adding newer content therefore never renames an exis
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import multiprocessing
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -146,13 +148,17 @@ def load_site(
     config: SiteConfig,
     cache: ContentCache | None = None,
     digests: Mapping[str, str] | None = None,
+    jobs: int = 1,
 ) -> tuple[Site, ContentCache]:
     """Read content/ into a Site; ``cache`` holds the parses of unchanged files.
 
     ``digests`` (absolute path → SHA-256 of the file, from the build's input stamps) lets
     a file whose parse is cached under that digest be used without reading it again.
+    ``jobs``: processes that parse changed files when there are many (a cold build).
     """
-    loaded = read_content(config.content_dir, config.markdown_html, cache or {}, digests or {})
+    loaded = read_content(
+        config.content_dir, config.markdown_html, cache or {}, digests or {}, jobs
+    )
     site = assemble_site(loaded.bulletins, loaded.docs, loaded.warnings)
     return site, {**loaded.docs, **loaded.metas}
 
@@ -162,15 +168,18 @@ def read_content(
     markdown_html: bool,
     cache: ContentCache,
     digests: Mapping[str, str] | None = None,
+    jobs: int = 1,
 ) -> _Loaded:
     """Each parse is keyed by the SHA-256 of the file's bytes (the Markdown mode is part
-    of the cache's stamp, not of each digest)."""
+    of the cache's stamp, not of each digest). Files not stamped unchanged are parsed
+    afterwards, across ``jobs`` forked processes when there are many of them."""
     loaded = _Loaded()
     digests = digests or {}
     if not content_dir.is_dir():
         return loaded
-    markdown = None
     listed = _markdown_by_folder(content_dir, digests)
+    order: list[str] = []
+    pending: list[_Pending] = []
     for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name)):
         meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded, digests)
         loaded.bulletins.append((folder.name, meta))
@@ -180,17 +189,96 @@ def read_content(
             if not _visible(path.name):
                 continue
             src_path = f"{folder.name}/{path.name}"  # relative to content/
+            order.append(src_path)
             doc = cache.get(src_path)
             if isinstance(doc, ArticleDoc) and doc.digest == digests.get(str(path)):
                 loaded.docs[src_path] = doc  # stamped unchanged: not even read
-                continue
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if not isinstance(doc, ArticleDoc) or doc.digest != digest:
-                markdown = markdown or make_markdown(markdown_html)
-                doc = parse_doc(data, path, src_path, digest, markdown)
-            loaded.docs[src_path] = doc
+            else:
+                known = doc.digest if isinstance(doc, ArticleDoc) else None
+                pending.append(_Pending(str(path), src_path, known))
+    parsed = _parse_pending(pending, markdown_html, jobs)
+    for item in pending:
+        doc = parsed[item.src_path]
+        loaded.docs[item.src_path] = doc if doc is not None else cache[item.src_path]
+    loaded.docs = {src_path: loaded.docs[src_path] for src_path in order}  # sorted, as read
     return loaded
+
+
+PARALLEL_PARSE_BELOW = 200  # fewer files to parse than this: a pool costs more than it saves
+PARSE_CHUNK = 100  # files per task: few round trips, results small enough to stream
+
+
+@dataclass(frozen=True)
+class _Pending:
+    path: str  # absolute
+    src_path: str
+    known: str | None  # digest of the cached parse, if any (the bytes may still match it)
+
+
+# What a failed parse sends back from a worker: BulletinError's own pickling loses the
+# path and line, so they travel as plain values.
+_Failure = tuple[str, str | None, int | None]
+_Parsed = ArticleDoc | None | _Failure  # None: the cached parse matches the bytes
+
+
+def _parse_pending(
+    pending: Sequence[_Pending], markdown_html: bool, jobs: int
+) -> dict[str, ArticleDoc | None]:
+    """src_path → its fresh parse (None where the cached one matches the bytes). Raises
+    the error of the first failing file in reading order, as a serial parse would."""
+    if jobs > 1 and len(pending) >= PARALLEL_PARSE_BELOW:
+        results = _parse_in_pool(pending, markdown_html, jobs)
+    else:
+        markdown = make_markdown(markdown_html)
+        results = [(item.src_path, _parse_one(item, markdown)) for item in pending]
+    failures = dict(r for r in results if isinstance(r[1], tuple))
+    for item in pending:
+        failure = failures.get(item.src_path)
+        if failure is not None:
+            message, path, line = failure
+            raise BulletinError(message, path, line)
+    return dict(results)  # type: ignore[arg-type]
+
+
+def _parse_one(item: _Pending, markdown: object) -> _Parsed:
+    data = Path(item.path).read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == item.known:
+        return None
+    try:
+        return parse_doc(data, Path(item.path), item.src_path, digest, markdown)
+    except BulletinError as error:
+        return (error.message, str(error.path) if error.path else None, error.line)
+
+
+def _parse_in_pool(
+    pending: Sequence[_Pending], markdown_html: bool, jobs: int
+) -> list[tuple[str, _Parsed]]:
+    """Forked workers (nothing pickled on the way in but each chunk's few names) each
+    make their Markdown parser once and send back the parsed documents."""
+    chunks = [pending[i : i + PARSE_CHUNK] for i in range(0, len(pending), PARSE_CHUNK)]
+    context = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()  # inherited objects stay shared: the collector never writes to them
+    try:
+        with context.Pool(min(jobs, len(chunks))) as pool:
+            parts = pool.map(
+                _parse_chunk, [(chunk, markdown_html) for chunk in chunks], chunksize=1
+            )
+    finally:
+        gc.unfreeze()
+    return [result for part in parts for result in part]
+
+
+_worker_markdown: dict[bool, object] = {}  # a worker's own parser (set only in workers)
+
+
+def _parse_chunk(task: tuple[Sequence[_Pending], bool]) -> list[tuple[str, _Parsed]]:
+    chunk, markdown_html = task
+    markdown = _worker_markdown.get(markdown_html)
+    if markdown is None:
+        markdown = _worker_markdown[markdown_html] = make_markdown(markdown_html)
+    return [(item.src_path, _parse_one(item, markdown)) for item in chunk]
 
 
 def _markdown_by_folder(

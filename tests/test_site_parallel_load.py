@@ -1,0 +1,85 @@
+"""Loading content across forked processes gives the same Site, the same parses in the same
+order, and the same first error as loading in one process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator import site as site_module
+from generator.content import ArticleSource, Region, dump_article
+from generator.errors import BulletinError
+from generator.site import ArticleDoc, read_content
+
+BODY = "江北新区今年以来累计投入资金3.2亿元。\n\n## 人才为何愿意来\n\n园区企业**新增**岗位一千个。"
+
+
+def write_content(content: Path, bulletins: int, per_bulletin: int) -> None:
+    for b in range(bulletins):
+        folder = content / f"b{b:03d}"
+        folder.mkdir(parents=True)
+        for order in range(1, per_bulletin + 1):
+            source = ArticleSource(
+                title=f"第{b}期第{order}篇",
+                body=f"{BODY}\n\n第{order}段。",
+                bulletin=folder.name,
+                order=order,
+                slug=f"a-{order}",
+                region=Region("江苏省", "南京市", "江北新区" if order % 2 else None),
+                authors=[f"记者{order % 3}"],
+            )
+            (folder / f"{order:02d}-a-{order}.md").write_text(dump_article(source), "utf-8")
+
+
+@pytest.fixture
+def small_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pool even for a few files, in chunks that split bulletins."""
+    monkeypatch.setattr(site_module, "PARALLEL_PARSE_BELOW", 2)
+    monkeypatch.setattr(site_module, "PARSE_CHUNK", 7)
+
+
+def test_pool_and_serial_parses_are_equal_and_in_reading_order(
+    tmp_path: Path, small_pool: None
+) -> None:
+    content = tmp_path / "content"
+    write_content(content, bulletins=6, per_bulletin=5)
+    serial = read_content(content, False, {}, jobs=1)
+    pooled = read_content(content, False, {}, jobs=2)
+    assert list(pooled.docs) == list(serial.docs) == sorted(serial.docs)
+    assert pooled.docs == serial.docs
+    assert len(pooled.docs) == 30
+    doc = pooled.docs["b000/01-a-1.md"]
+    assert '<h2 id="s1">人才为何愿意来</h2>' in doc.body_html
+    assert doc.source.body == ""  # the Markdown is dropped once rendered
+
+
+def test_pool_reuses_a_cached_parse_whose_bytes_match(tmp_path: Path, small_pool: None) -> None:
+    content = tmp_path / "content"
+    write_content(content, bulletins=3, per_bulletin=4)
+    first = read_content(content, False, {}, jobs=2)
+    cache = dict(first.docs)
+    edited = content / "b001" / "02-a-2.md"
+    edited.write_text(edited.read_text("utf-8").replace("第2段", "第二段"), "utf-8")
+    again = read_content(content, False, cache, jobs=2)  # no stamps: every file is read
+    unchanged = [key for key in again.docs if again.docs[key] is cache[key]]
+    assert len(unchanged) == 11
+    assert isinstance(again.docs["b001/02-a-2.md"], ArticleDoc)
+    assert "第二段" in again.docs["b001/02-a-2.md"].body_html
+
+
+def test_pool_raises_the_first_failing_file_with_its_line(tmp_path: Path, small_pool: None) -> None:
+    content = tmp_path / "content"
+    write_content(content, bulletins=4, per_bulletin=5)
+    for name in ("b001/03-a-3.md", "b003/01-a-1.md"):
+        path = content / name
+        path.write_text(path.read_text("utf-8").replace("slug: a-", "slug: A_"), "utf-8")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(BulletinError) as caught:
+            read_content(content, False, {}, jobs=jobs)
+        errors.append((caught.value.message, caught.value.path, caught.value.line))
+    assert errors[0] == errors[1]
+    message, path, line = errors[1]
+    assert path == content / "b001" / "03-a-3.md"
+    assert "slug 'A_3'" in message and line is not None
