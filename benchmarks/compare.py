@@ -148,6 +148,7 @@ def run_compare(argv: list[str]) -> int:
         },
         "repeat": args.repeat,
         "ingest_seconds": [run.seconds for run in ingests],
+        "ingest_cpu_seconds": [run.cpu_seconds for run in ingests],
         "contenders": [tally_json(tally) for tally in tallies.values()],
         "table": table,
         "goals": goals,
@@ -252,7 +253,10 @@ def tally_json(tally: Tally) -> dict[str, object]:
         "live_edit_seconds": tally.live,
         "peak_rss_bytes": tally.peak_rss(),
         "runs": {
-            phase.value: [{"seconds": r.seconds, "peak_rss": r.peak_rss} for r in runs]
+            phase.value: [
+                {"seconds": r.seconds, "cpu_seconds": r.cpu_seconds, "peak_rss": r.peak_rss}
+                for r in runs
+            ]
             for phase, runs in tally.runs.items()
         },
     }

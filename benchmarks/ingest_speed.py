@@ -103,14 +103,17 @@ def run_ingest_benchmark(argv: list[str]) -> int:
 
     gazetteer = Gazetteer.load(PROVINCE)
     parse_seconds: list[float] = []
+    parse_cpu: list[float] = []
     parsed: list[ParsedBulletin] = []
     for round_number in range(args.repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         parsed = [parse_bytes(data, path, gazetteer, PROVINCE) for path, data in files]
         parse_seconds.append(time.perf_counter() - start)
-        report(round_number, "parse", parse_seconds[-1], size)
+        parse_cpu.append(time.process_time() - start_cpu)
+        report(round_number, "parse", parse_seconds[-1], parse_cpu[-1], size)
 
     cli_seconds: list[float] = []
+    cli_cpu: list[float] = []
     code = snapshot_code(args.work / "code", args.code)
     if not args.skip_cli:
         for round_number in range(args.repeat):
@@ -122,13 +125,14 @@ def run_ingest_benchmark(argv: list[str]) -> int:
             run = run_measured([*command, "ingest"], cwd=project, log=log, env=env)
             run.check("ingest")
             cli_seconds.append(run.seconds)
-            report(round_number, "ingest", run.seconds, size)
+            cli_cpu.append(run.cpu_seconds)
+            report(round_number, "ingest", run.seconds, run.cpu_seconds, size)
 
     accuracy = Accuracy()
     for plan, result in zip(bulletins, parsed, strict=True):
         accuracy.add(plan, result)
 
-    lines = summary(size, parse_seconds, cli_seconds, accuracy)
+    lines = summary(size, parse_seconds, parse_cpu, cli_seconds, cli_cpu, accuracy)
     print()
     print("\n".join(lines))
     result = {
@@ -136,7 +140,9 @@ def run_ingest_benchmark(argv: list[str]) -> int:
         "machine": machine(),
         "corpus": {"bulletins": len(files), "articles": articles, "bytes": size},
         "parse_seconds": parse_seconds,
+        "parse_cpu_seconds": parse_cpu,
         "ingest_cli_seconds": cli_seconds,
+        "ingest_cli_cpu_seconds": cli_cpu,
         "accuracy": vars(accuracy),
         "summary": lines,
     }
@@ -144,28 +150,39 @@ def run_ingest_benchmark(argv: list[str]) -> int:
     return 0
 
 
-def report(round_number: int, what: str, seconds: float, size: int) -> None:
+def report(round_number: int, what: str, seconds: float, cpu: float, size: int) -> None:
+    megabytes = size / 1e6
     print(
-        f"  run {round_number + 1}  {what:<7} {seconds:6.2f} s  {size / 1e6 / seconds:5.1f} MB/s",
+        f"  run {round_number + 1}  {what:<7} {seconds:6.2f} s wall {megabytes / seconds:5.1f} MB/s"
+        f"  {cpu:6.2f} s CPU {megabytes / cpu:5.1f} MB/s",
         flush=True,
     )
 
 
 def summary(
-    size: int, parse_seconds: list[float], cli_seconds: list[float], accuracy: Accuracy
+    size: int,
+    parse_seconds: list[float],
+    parse_cpu: list[float],
+    cli_seconds: list[float],
+    cli_cpu: list[float],
+    accuracy: Accuracy,
 ) -> list[str]:
+    """Rates by CPU time are the one-core figures: other processes on a busy machine
+    stretch wall time, not the CPU time the parser needs."""
     megabytes = size / 1e6
-    parse = statistics.median(parse_seconds)
-    rate = megabytes / parse
+    wall, cpu = statistics.median(parse_seconds), statistics.median(parse_cpu)
+    rate = megabytes / cpu
     verdict = "met" if rate >= TARGET_MB_S else "MISSED"
     lines = [
-        f"parse, in memory, one core: {rate:.1f} MB/s "
-        f"({parse:.2f} s median for {megabytes:.1f} MB; goal ≥ {TARGET_MB_S:g} MB/s: {verdict})"
+        f"parse, in memory, one core: {rate:.1f} MB/s of CPU time, {megabytes / wall:.1f} MB/s "
+        f"wall ({cpu:.2f} s CPU, {wall:.2f} s wall, medians for {megabytes:.1f} MB; "
+        f"goal ≥ {TARGET_MB_S:g} MB/s: {verdict})"
     ]
     if cli_seconds:
-        cli = statistics.median(cli_seconds)
+        wall, cpu = statistics.median(cli_seconds), statistics.median(cli_cpu)
         lines.append(
-            f"bulletin ingest, writing Markdown: {megabytes / cli:.1f} MB/s ({cli:.2f} s median)"
+            f"bulletin ingest, writing Markdown: {megabytes / cpu:.1f} MB/s of CPU time, "
+            f"{megabytes / wall:.1f} MB/s wall ({cpu:.2f} s CPU, {wall:.2f} s wall)"
         )
     a = accuracy
     lines.append(

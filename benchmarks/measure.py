@@ -9,7 +9,8 @@ pool worker). The larger of the two is reported.
 Not ``ru_maxrss`` from ``os.wait4``: on Linux a child's high-water mark starts with the
 memory of the process it was forked from, so every child would report at least this
 harness's own RSS (measured: 122 MB for Hugo, Pelican and ours alike at 30 bulletins).
-``os.wait4`` still reaps the child, so nothing else can.
+``os.wait4`` still reaps the child and gives its CPU time (user + system, descendants
+included), which a busy machine inflates far less than wall time.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ SAMPLE_SECONDS = 0.05
 
 @dataclass(frozen=True)
 class Run:
-    seconds: float
+    seconds: float  # wall time
     peak_rss: int  # bytes
     returncode: int
     log: Path  # combined stdout and stderr of the child
+    cpu_seconds: float = 0.0  # user + system time of the child and its reaped descendants
 
     def check(self, what: str) -> Run:
         if self.returncode != 0:
@@ -55,11 +57,12 @@ def run_measured(
         )
         sampler = TreeSampler(child.pid)
         sampler.start()
-        _, status, _ = os.wait4(child.pid, 0)
+        _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - start
         sampler.stop()
     child.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it was reaped
-    return Run(seconds, sampler.peak, child.returncode, log)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(seconds, sampler.peak, child.returncode, log, cpu)
 
 
 class TreeSampler:
