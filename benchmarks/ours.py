@@ -36,6 +36,9 @@ def snapshot_code(folder: Path, revision: str | None = None) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
+    described = ["git", "describe", "--always", *([revision] if revision else ["--dirty"])]
+    label = subprocess.run(described, capture_output=True, text=True, cwd=REPO).stdout.strip()
+    (folder / "REVISION").write_text(label or "unknown", encoding="utf-8")
     if revision is None:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for part in SNAPSHOT:
@@ -112,7 +115,4 @@ class OurSite:
         return self.root / "_site"
 
     def version(self) -> str:
-        head = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], capture_output=True, text=True, cwd=REPO
-        )
-        return f"bulletin {head.stdout.strip() or 'unknown'}"
+        return f"bulletin {(self.code / 'REVISION').read_text(encoding='utf-8')}"
