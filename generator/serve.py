@@ -877,7 +877,9 @@ class SiteBuilder:
         if changes.kinds != {ChangeKind.CONTENT}:
             return None
         started = time.perf_counter()
-        files = self._builder.article_pages(changes.paths[ChangeKind.CONTENT])
+        # Watchers also report the folder a saved file sits in: only the files say what changed.
+        paths = [path for path in changes.paths[ChangeKind.CONTENT] if not path.is_dir()]
+        files = self._builder.article_pages(paths)
         if not files:
             return None
         self._early = dict(files)

@@ -65,7 +65,8 @@ def test_a_title_edit_shows_the_article_first_then_its_dependents(project: Path)
     title = article.title + "（修改稿）"
     _edit(path, title=title)
 
-    final = rebuilder.build_once(summarise_changes([path], roots))
+    # Watchers report the saved file and its folder.
+    final = rebuilder.build_once(summarise_changes([path, path.parent], roots))
     events, _ = state.wait_for_events(1, timeout=0)
     assert [event.version for event in events] == [2, 3] and final is events[-1]
     early, full = events
