@@ -324,6 +324,7 @@ class LiveState:
         self.last_seconds = 0.0
         self.last_changes = ""
         self._events: deque[LiveEvent] = deque(maxlen=HISTORY)
+        self._early: frozenset[str] = frozenset()  # URLs published ahead of the running build
         self._pending: set[Path] = set()
         self._first_change = 0.0
         self._last_change = 0.0
@@ -366,6 +367,7 @@ class LiveState:
             self.version += 1
             self.builds += 1
             self.building = False
+            self._early = frozenset()
             self.failure = failure
             if report is not None:
                 self.warnings = report.warnings
@@ -382,6 +384,7 @@ class LiveState:
             self.version += 1
             event = make_event(self.version, report, self.failure, base_path)
             event = dataclasses.replace(event, warnings=self.warnings)
+            self._early = frozenset(event.pages)
             self._events.append(event)
             self.condition.notify_all()
             return event
@@ -389,10 +392,16 @@ class LiveState:
     def cancel_build(self) -> None:
         with self.condition:
             self.building = False
+            self._early = frozenset()
             self.condition.notify_all()
 
-    def wait_while_building(self, timeout: float = 120.0) -> None:
+    def wait_while_building(self, timeout: float = 120.0, route: str | None = None) -> None:
+        """Hold a request until the running build is done, so no half-built site is
+        served; except, once pages were published early, those pages and files other
+        than pages (only content changed: assets are as they were)."""
         with self.condition:
+            if self._early and route is not None and (route in self._early or _not_page(route)):
+                return
             self.condition.wait_for(lambda: not self.building or self.stopping, timeout)
 
     def wait_for_events(self, since: int, timeout: float) -> tuple[list[LiveEvent], bool]:
@@ -628,7 +637,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             body = json.dumps(self.server.state.status(), ensure_ascii=False).encode()
             self._send(HTTPStatus.OK, body, "application/json", send_body)
             return
-        self.server.state.wait_while_building()
+        self.server.state.wait_while_building(route=route)
         target = resolve_request(self.path, self.server.base_path, self.server.output_dir)
         if target.status is HTTPStatus.MOVED_PERMANENTLY:
             assert target.location is not None
@@ -922,6 +931,10 @@ class SiteBuilder:
         """Let a running index update finish (it swaps bundles in whole), then stop."""
         if self._indexer is not None:
             self._indexer.close()
+
+
+def _not_page(route: str) -> bool:
+    return not route.endswith(("/", ".html", ".htm", ".xml"))
 
 
 def _same_as(path: Path, data: bytes | None) -> bool:

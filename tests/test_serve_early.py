@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from generator.build import build_site
 from generator.changes import WatchRoots, summarise_changes
 from generator.config import SiteConfig, load_config
 from generator.content import dump_article, parse_article
-from generator.serve import LiveState, Rebuilder, SiteBuilder, output_url
+from generator.serve import BuildReport, LiveState, Rebuilder, SiteBuilder, output_url
 from generator.site import Article, load_site
 from generator.variants import languages_of
 
@@ -117,3 +118,23 @@ def test_a_broken_edit_publishes_nothing_early_and_the_build_reports_it(project:
     rebuilder.build_once(summarise_changes([path], roots))
     events, _ = state.wait_for_events(1, timeout=0)
     assert len(events) == 1 and events[0].failure is not None
+
+
+def test_requests_for_early_pages_do_not_wait_for_the_build() -> None:
+    state = LiveState()
+    state.record([Path("/x")])
+    assert state.take_changes(quiet=0, max_delay=0) is not None  # a build is running
+    state.publish_early(BuildReport(written=("bulletins/b/a/index.html",)), "/")
+    started = time.perf_counter()
+    state.wait_while_building(timeout=5, route="/bulletins/b/a/")
+    state.wait_while_building(timeout=5, route="/static/style.css")
+    assert time.perf_counter() - started < 1
+    started = time.perf_counter()
+    state.wait_while_building(timeout=0.3, route="/bulletins/b/")  # not yet rebuilt
+    assert time.perf_counter() - started >= 0.3
+    state.finish_build(BuildReport(), None, "/", "")
+    state.record([Path("/x")])
+    state.take_changes(quiet=0, max_delay=0)  # the next build: nothing published early
+    started = time.perf_counter()
+    state.wait_while_building(timeout=0.3, route="/bulletins/b/a/")
+    assert time.perf_counter() - started >= 0.3
