@@ -16,6 +16,8 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
 
+from generator.build import BuildResult, build_site
+from generator.config import load_config
 from generator.content import ArticleSource, read_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,3 +104,15 @@ def serve_directory(folder: Path) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+def built_project(folder: Path) -> Path:
+    """A copy of the project in ``folder``, built once with the real CLI."""
+    copy_project(folder)
+    build(folder)
+    return folder
+
+
+def rebuild(project: Path) -> BuildResult:
+    """Build again in-process (no search), as serve and the incremental tests do."""
+    return build_site(load_config(project / "site.yaml"), search=False)

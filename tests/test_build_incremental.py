@@ -9,23 +9,23 @@ import shutil
 from pathlib import Path
 
 import pytest
-from build_support import article_path, articles, build, copy_project, html, run_cli
-
-from generator.build import BuildResult, build_site
-from generator.config import load_config
+from build_support import (
+    article_path,
+    articles,
+    build,
+    built_project,
+    copy_project,
+    html,
+    rebuild,
+    run_cli,
+)
 
 HANT = "zh-hant/"
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    folder = copy_project(tmp_path / "p")
-    build(folder)
-    return folder
-
-
-def rebuild(project: Path) -> BuildResult:
-    return build_site(load_config(project / "site.yaml"), search=False)
+    return built_project(tmp_path / "p")
 
 
 def tree(folder: Path) -> dict[str, bytes]:

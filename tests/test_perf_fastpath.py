@@ -8,22 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from build_support import build, copy_project
+from build_support import built_project, rebuild
 
-from generator.build import BuildResult, build_site
 from generator.cache import FileStamp, scan_files
-from generator.config import load_config
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    folder = copy_project(tmp_path / "p")
-    build(folder)
-    return folder
-
-
-def rebuild(project: Path) -> BuildResult:
-    return build_site(load_config(project / "site.yaml"), search=False)
+    return built_project(tmp_path / "p")
 
 
 def an_article(project: Path) -> Path:
