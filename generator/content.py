@@ -111,7 +111,7 @@ def parse_article(text: str, src_path: str = "<string>") -> ArticleSource:
 
 def _article_from_meta(meta: dict[str, Any], body: str, src_path: str) -> ArticleSource:
     def fail(message: str, key: str) -> BulletinError:
-        return BulletinError(message, src_path, _key_line(key, src_path, meta))
+        return BulletinError(message, src_path, _key_line(key, src_path))
 
     for key in ("title", "bulletin", "order", "slug"):
         if meta.get(key) in (None, ""):
@@ -152,7 +152,7 @@ def _date_from_meta(value: Any, fail: Any) -> dt.date | None:
         raise fail("'date' must be YYYY-MM-DD", "date") from None
 
 
-def _key_line(key: str, src_path: str, meta: dict[str, Any]) -> int | None:
+def _key_line(key: str, src_path: str) -> int | None:
     """The 1-based file line of a front matter key, for error messages."""
     try:
         lines = Path(src_path).read_text(encoding="utf-8-sig").splitlines()
