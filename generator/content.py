@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from generator.errors import BulletinError
+from generator.quickyaml import load_simple
 
 BULLETIN_META = "bulletin.yaml"
 # libyaml's safe loader when available: same results, about ten times faster on big sites.
@@ -96,13 +97,16 @@ def parse_article(text: str, src_path: str = "<string>") -> ArticleSource:
     match = _FRONT_MATTER_RE.match(text)
     if not match:
         raise BulletinError("missing YAML front matter (a '---' line, then '---')", src_path, 1)
-    try:
-        meta = yaml.load(match.group(1), Loader=_SafeLoader) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(error, "problem", None) or str(error)
-        raise BulletinError(f"invalid front matter: {problem}", src_path, line) from None
+    front = match.group(1)
+    meta = load_simple(front)  # the shape dump_article writes; anything else: PyYAML
+    if meta is None:
+        try:
+            meta = yaml.load(front, Loader=_SafeLoader) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            problem = getattr(error, "problem", None) or str(error)
+            raise BulletinError(f"invalid front matter: {problem}", src_path, line) from None
     if not isinstance(meta, dict):
         raise BulletinError("front matter must be a mapping of keys", src_path, 2)
     body = text[match.end() :].strip("\n")
@@ -189,15 +193,18 @@ def dump_bulletin_meta(meta: BulletinMeta) -> str:
 
 
 def read_bulletin_meta(path: Path) -> BulletinMeta:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader) or {}
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        raise BulletinError(
-            f"invalid YAML: {getattr(error, 'problem', error)}",
-            path,
-            mark.line + 1 if mark else None,
-        ) from None
+    text = path.read_text(encoding="utf-8")
+    data = load_simple(text)  # the shape dump_bulletin_meta writes; anything else: PyYAML
+    if data is None:
+        try:
+            data = yaml.load(text, Loader=_SafeLoader) or {}
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            raise BulletinError(
+                f"invalid YAML: {getattr(error, 'problem', error)}",
+                path,
+                mark.line + 1 if mark else None,
+            ) from None
     if not isinstance(data, dict) or "id" not in data:
         raise BulletinError("bulletin metadata needs an 'id'", path)
     date = data.get("date")
