@@ -142,3 +142,36 @@ def test_overrides_with_spaces_are_rejected(tmp_path: Path, bad: dict[str, str])
     config = make_config(tmp_path, overrides=bad)
     with pytest.raises(BulletinError):
         converter_spec(config.variants[0], config, [])
+
+
+def test_text_runs_convert_like_whole_lines(tmp_path: Path) -> None:
+    """Only runs of text reach OpenCC; cutting at markup must not change any conversion,
+    and names with spaces or apostrophes stay protected inside their run."""
+    convert = converter(tmp_path, places=["谷城县"]).convert
+    plain = opencc.OpenCC("s2t").convert
+    page = (
+        '<p class="meta">2026年11月9日 发布 · 共20多个项目</p>\n'
+        '<meta content="发展&amp;改革 里面">'
+        f"<li>{person('Li 范志发')}、{person('O' + chr(39) + '余丽')}说：谷城县里面</li>"
+    )
+    assert convert(page) == (
+        '<p class="meta">'
+        + plain("2026年11月9日 发布 · 共20多个项目")
+        + '</p>\n<meta content="'
+        + plain("发展&amp;改革 里面")
+        + '"><li>Li 范志發、O'
+        + chr(39)
+        + "余麗說：谷城縣"
+        + plain("里面")
+        + "</li>"
+    )
+    assert convert(page) == convert(page)  # the second time from the memo
+
+
+def test_localize_leaves_unknown_tokens_alone(tmp_path: Path) -> None:
+    from generator.variants import token
+
+    config = make_config(tmp_path)
+    languages = languages_of(config)
+    text = f"{token('NOPE')}{ROOT}"
+    assert localize(text, languages[0], None, config) == token("NOPE") + "/news/"
