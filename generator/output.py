@@ -3,9 +3,11 @@ files that an earlier build wrote but no page produces any more."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Iterable
+import shutil
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from generator.cache import OutputRecord
@@ -13,17 +15,54 @@ from generator.content import write_atomic
 
 
 def write_if_changed(
-    output_dir: Path, rel: str, data: bytes, known: OutputRecord | None
+    output_dir: Path, rel: str, data: bytes, known: OutputRecord | None, fresh: bool = False
 ) -> tuple[OutputRecord, bool]:
-    """Write ``data`` to ``output_dir/rel`` unless the file already holds exactly it."""
+    """Write ``data`` to ``output_dir/rel`` unless the file already holds exactly it.
+    ``fresh``: ``output_dir`` is a staging folder no reader sees (see ``staged_output``),
+    so the file is written in place, without a temporary copy to rename."""
     record = OutputRecord(hashlib.sha256(data).hexdigest(), len(data))
     target = output_dir / rel
+    if fresh:
+        _write_new(target, data)
+        return record, True
     if known == record and _size(target) == record.size:
         return record, False
     if known is None and _size(target) == record.size and target.read_bytes() == data:
         return record, False
     write_atomic(target, data)
     return record, True
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    folder = os.path.dirname(path)
+    try:
+        os.mkdir(folder)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(folder, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data)
+
+
+@contextlib.contextmanager
+def staged_output(output_dir: Path) -> Iterator[tuple[Path, bool]]:
+    """Where a build writes: when the output folder does not exist yet (a first or clean
+    build), a staging folder beside it, renamed into place when the build ends, so readers
+    see no site until it is whole and each file is written once, without a temporary copy.
+    Otherwise the output folder itself, each file replaced atomically. Yields (folder,
+    fresh). A failed build's staged files are moved into place too: they are whole files,
+    and the partial manifest saved then lists them."""
+    if output_dir.exists():
+        yield output_dir, False
+        return
+    staging = output_dir.with_name(f".{output_dir.name}.building")
+    shutil.rmtree(staging, ignore_errors=True)  # left by a build that was killed
+    staging.mkdir(parents=True)
+    try:
+        yield staging, True
+    finally:
+        os.rename(staging, output_dir)
 
 
 def outputs_present(output_dir: Path, outputs: dict[str, OutputRecord]) -> bool:

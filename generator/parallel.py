@@ -43,6 +43,7 @@ class RenderJob:
     base: str
     old: Manifest
     output_dir: Path
+    fresh: bool = False  # output_dir is a staging folder: write files in place
 
 
 @dataclass
@@ -146,7 +147,7 @@ def render_chunk(
         outputs = {}
         for rel, data in files:
             known = record.outputs.get(rel) if record else None
-            outputs[rel], changed = write_if_changed(job.output_dir, rel, data, known)
+            outputs[rel], changed = write_if_changed(job.output_dir, rel, data, known, job.fresh)
             if changed:
                 result.written.append(rel)
         timings["write"] += clock() - rendered_at
