@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 
 from generator.feeds import FEED_ENTRIES
 from generator.pages import Page, PageKind
@@ -34,14 +35,15 @@ def _digest(text: str) -> str:
 
 def entity_digests(site: Site) -> dict[str, str]:
     """``a:<article>``, ``b:<bulletin>``, ``t:<term>`` → digest of all its fields."""
-    digests = {
-        f"a:{key}": _digest(repr(tuple(getattr(article, name) for name in _ARTICLE_FIELDS)))
-        for key, article in site.articles.items()
-    }
+    digests = {f"a:{key}": article_digest(article) for key, article in site.articles.items()}
     digests.update({f"b:{key}": _digest(repr(b)) for key, b in site.bulletins.items()})
     digests.update({f"t:{key}": _digest(repr(t)) for key, t in site.terms.items()})
     digests["n:bulletins"] = str(len(site.bulletins))
     return digests
+
+
+def article_digest(article: Article) -> str:
+    return _digest(repr(tuple(getattr(article, name) for name in _ARTICLE_FIELDS)))
 
 
 def plan_digest(page: Page) -> str:
@@ -76,6 +78,34 @@ def page_dependencies(page: Page, site: Site) -> Iterator[str] | None:
     return iter(())  # search, 404, sitemap, robots: their Page (items) and the scope only
 
 
+@dataclass(frozen=True)
+class DependencyIndex:
+    """``page_dependencies`` turned around: entity → indices of the pages that read it, so
+    an edit finds its dependents without asking each of the site's pages."""
+
+    readers: dict[str, tuple[int, ...]]
+    always: tuple[int, ...]  # pages whose dependencies are not listed (None)
+
+    @classmethod
+    def build(cls, pages: Sequence[Page], site: Site) -> DependencyIndex:
+        readers: dict[str, list[int]] = {}
+        always = []
+        for index, page in enumerate(pages):
+            depends = page_dependencies(page, site)
+            if depends is None:
+                always.append(index)
+                continue
+            for entity in set(depends):
+                readers.setdefault(entity, []).append(index)
+        return cls({key: tuple(found) for key, found in readers.items()}, tuple(always))
+
+    def dependents(self, changed: Iterable[str]) -> set[int]:
+        found = set(self.always)
+        for entity in changed:
+            found.update(self.readers.get(entity, ()))
+        return found
+
+
 def _chain(*parts: Iterator[str]) -> Iterator[str]:
     for part in parts:
         yield from part
@@ -90,9 +120,13 @@ def _article_page(site: Site, key: str) -> Iterator[str]:
             yield f"a:{neighbour}"
     for term in (*article.region_terms, *article.author_terms):
         yield f"t:{term}"
-    for term in article.region_terms:  # "more from this region": the newest others
-        for other in site.terms[term].articles[: MORE_FROM_REGION + 1]:
-            yield f"a:{other}"
+    # "More from this region": the newest others of the most specific region that has
+    # any (the view's own walk; which region that is depends only on the terms above).
+    for term in reversed(article.region_terms):
+        newest = site.terms[term].articles[: MORE_FROM_REGION + 1]
+        yield from (f"a:{other}" for other in newest)
+        if any(other != key for other in newest):
+            break
 
 
 def _bulletins(site: Site, ids: tuple[str, ...]) -> Iterator[str]:

@@ -25,8 +25,9 @@ import hashlib
 import json
 import os
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,15 +36,22 @@ import generator
 from generator import cache
 from generator.cache import InputState, Manifest, PageRecord
 from generator.config import SiteConfig
-from generator.output import outputs_present, prune, sizes_present, write_if_changed
+from generator.output import (
+    outputs_present,
+    prune,
+    sizes_present,
+    staged_output,
+    write_if_changed,
+)
 
 # Markdown, Jinja, OpenCC and pypinyin take most of a second to import: a build whose
 # inputs did not change needs none of them, so the modules that use them are imported in
 # the functions that run only when something changed (see _changed_build).
 if TYPE_CHECKING:
+    from generator import affected
     from generator.pages import Page
     from generator.render import Renderer
-    from generator.site import Article, Site
+    from generator.site import Article, ContentCache, Site
     from generator.variants import ConverterSpec, Language
     from generator.views import ViewContext
 
@@ -112,7 +120,14 @@ class Builder:
         self._renderer: Renderer | None = None
         self._specs: dict[str, ConverterSpec] | None = None
         self._converters: dict = {}  # OpenCC converters for this process's own rendering
-        self._last: _LastBuild | None = None  # what article_pages re-renders from
+        # What the last finished build rendered from: ``article_pages`` re-renders from it
+        # (also while the next build runs, in another thread) and an edit that keeps the
+        # site's shape updates it instead of loading and planning everything again.
+        self._last: _LastBuild | None = None
+        self._early_converters: dict = {}  # article_pages' own: it may run beside a build
+        self._dirty: set[str] = set()  # pages article_pages wrote since a build took them
+        self._dirty_lock = threading.Lock()
+        self._unsaved: list[Callable[[], None]] = []  # cache writes put off (``save``)
 
     def build(
         self,
@@ -121,7 +136,13 @@ class Builder:
         jobs: int | None = None,
         progress: bool = False,
         full_views: bool = False,
+        defer_saving: bool = False,
     ) -> BuildResult:
+        """``defer_saving``: leave the caches' writes (manifest, input state, content
+        parses) to ``save``, so a caller that shows the result first (serve) does not wait
+        for them. The next build saves them first; until then other commands see the
+        caches of an earlier build, which is safe: they rebuild what it changed."""
+        self.save()
         started = time.perf_counter()
         config = self.config
         state_path = cache.input_state_path(config)
@@ -130,10 +151,13 @@ class Builder:
         scanned_in = time.perf_counter() - started
         if (
             not full_views
+            and not self._dirty  # an early page may show an edit since undone
             and previous.same_inputs(scanned)
             and sizes_present(config.output_dir, previous.outputs)
         ):
             self._state = dataclasses.replace(previous, files=scanned.files)
+            if self._last is not None and self._last.state is previous:
+                self._last = dataclasses.replace(self._last, state=self._state)
             if scanned.files != previous.files:  # touched, not changed: skip hashing next time
                 cache.save_input_state(state_path, self._state)
             if search:
@@ -149,61 +173,136 @@ class Builder:
                 timings={"check": time.perf_counter() - started, "scan": scanned_in},
             )
         self._state = None  # until this build has finished
-        self._last = None
         options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
-        result = self._changed_build(previous, scanned, search=search, options=options)
+        dirty = self._take_dirty()
+        try:
+            result = self._changed_build(previous, scanned, dirty, search=search, options=options)
+            if not defer_saving:
+                self.save()
+        except BaseException:
+            with self._dirty_lock:
+                self._dirty |= dirty  # still to be checked by the next build
+            raise
         result.timings["scan"] = scanned_in
         result.seconds = time.perf_counter() - started
         return result
 
+    def save(self) -> None:
+        """Write the caches a build put off (``defer_saving``), in the order it left them."""
+        while self._unsaved:
+            self._unsaved.pop(0)()
+
+    def _take_dirty(self) -> set[str]:
+        with self._dirty_lock:
+            dirty, self._dirty = self._dirty, set()
+        return dirty
+
     def _changed_build(
-        self, previous: InputState, scanned: InputState, *, search: bool, options: WriteOptions
+        self,
+        previous: InputState,
+        scanned: InputState,
+        dirty: set[str],
+        *,
+        search: bool,
+        options: WriteOptions,
     ) -> BuildResult:
-        """Some input changed (or the output was touched): ingest, load, render."""
+        """Some input changed (or the output was touched): ingest, load, render. ``dirty``:
+        pages ``article_pages`` wrote, looked at again with their bytes compared."""
+        from generator import affected
         from generator.pages import find_collisions, plan_pages
         from generator.variants import languages_of
         from generator.views import ViewContext
 
         config = self.config
         started = time.perf_counter()
-        if previous.ingest_clean and ingest_inputs(config, previous) == ingest_inputs(
-            config, scanned
+        changed = changed_inputs(previous, scanned)
+        if (
+            previous.ingest_clean
+            and not changed.settings
+            and not any(is_ingest_input(config, path) for path in changed.paths)
         ):
             ingest = IngestOutcome([], [], [])  # no seed or bulletin.yaml changed
         else:
             ingest = ingest_pending_seeds(config)
             if ingest.summaries:  # ingest wrote content: stamp it as it is now
                 scanned.files = scan_inputs(config, scanned.files)
+                changed = changed_inputs(previous, scanned)
         loading = time.perf_counter()
-        site, content = self._load_content(scanned, options.jobs)
+        last = self._last if self._last is not None and self._last.state is previous else None
+        edit = None if options.full_views else self._same_shape_edit(last, changed)
+        if edit is not None:
+            site, docs = edit.site, edit.docs
+            content = self._save_content(docs, site.bulletin_order)
+        else:
+            site, docs, content = self._load_content(scanned, options.jobs)
         loaded = time.perf_counter() - loading
         languages = languages_of(config)
         assets = theme_assets(config.theme_dir)
         ctx = ViewContext(config, languages, asset_urls(config, assets))
-        pages = plan_pages(site, config)
-        find_collisions(pages, languages, reserved=assets)
+        if edit is not None and last is not None:  # the same pages as last time
+            pages, plans = last.pages, last.plans
+        else:
+            pages = plan_pages(site, config)
+            find_collisions(pages, languages, reserved=assets)
+            plans = None
         renderer = self._current_renderer()
         specs = self._converter_specs(languages)
         base = base_fingerprint(config, renderer, specs)
         old = self._manifest or cache.load_manifest(cache.manifest_path(config))
         self._manifest = None  # until this build has finished
+        if dirty:  # written early: render again and compare bytes, whatever their record says
+            old = Manifest(
+                {key: record for key, record in old.pages.items() if key not in dirty},
+                scope=old.scope,
+                entities=old.entities,
+            )
         inputs = inputs_fingerprint(base, content, assets)
         done = None if options.full_views else reuse_unchanged(old, inputs, config.output_dir)
+        shortcut = None
+        if done is None and edit is not None and last is not None:
+            shortcut = last.shortcut(edit.keys, site, old)
         done = done or write_site(
-            pages, site, ctx, renderer, specs, base, old, assets, options, self._converters
+            pages,
+            site,
+            ctx,
+            renderer,
+            specs,
+            base,
+            old,
+            assets,
+            options,
+            self._converters,
+            shortcut,
+            plans,
         )
         done.manifest.inputs = inputs
-        deleted = prune(
-            config.output_dir, old.all_outputs().keys() - done.manifest.all_outputs().keys()
+        deleted = prune(config.output_dir, _stale_outputs(old, done.manifest, shortcut))
+        self._unsaved.append(
+            lambda manifest=done.manifest: cache.save_manifest(
+                cache.manifest_path(config), manifest
+            )
         )
-        cache.save_manifest(cache.manifest_path(config), done.manifest)
         self._manifest = done.manifest
-        self._last = _LastBuild(site, pages, ctx, renderer, specs)
         warnings = [*ingest.warnings, *site.warnings]
-        self._state = save_state(config, scanned, done.manifest, warnings, ingest)
+        self._state = input_state(scanned, done.manifest, warnings, ingest)
+        self._unsaved.append(
+            lambda state=self._state: cache.save_input_state(cache.input_state_path(config), state)
+        )
+        self._last = _LastBuild(
+            site,
+            pages,
+            ctx,
+            renderer,
+            specs,
+            docs,
+            self._state,
+            plans or [affected.plan_digest(page) for page in pages],
+            last.index if last is not None and last.pages is pages else None,
+        )
         if search:
             from generator.search import update_search_index
 
+            self.save()  # the index update reads the input state
             update_search_index(config)  # skips variants whose article pages did not change
         return BuildResult(
             written=done.written,
@@ -217,25 +316,41 @@ class Builder:
             errors=ingest.errors,
         )
 
-    def _load_content(self, scanned: InputState, jobs: int = 1) -> tuple[Site, str]:
+    def _load_content(self, scanned: InputState, jobs: int = 1) -> tuple[Site, ContentCache, str]:
         """The Site model, reusing the parse of every unchanged Markdown file (known by
-        its stamp's digest, so unchanged files are not even read), and a digest of all
-        of content/."""
+        its stamp's digest, so unchanged files are not even read), the parses, and a
+        digest of all of content/."""
         from generator.site import load_site
 
-        config = self.config
-        stamp = code_stamp() + ("\0html" if config.markdown_html else "")
-        path = cache.content_cache_path(config)
+        stamp = self._content_stamp()
         if self._docs is None:
-            self._docs = cache.load_content_cache(path, stamp)
-        previous = self._docs
+            self._docs = cache.load_content_cache(cache.content_cache_path(self.config), stamp)
         digests = {path: stamp_[3] for path, stamp_ in scanned.files.items()}
-        site, docs = load_site(config, previous, digests, jobs)
-        self._docs = None  # until saved
-        cache.save_content_cache(path, stamp, docs, previous)
+        site, docs = load_site(self.config, self._docs, digests, jobs)
+        return site, docs, self._save_content(docs, site.bulletin_order)
+
+    def _content_stamp(self) -> str:
+        return code_stamp() + ("\0html" if self.config.markdown_html else "")
+
+    def _save_content(self, docs: ContentCache, order: Sequence[str]) -> str:
+        """Save the parses (only shards that changed; put off with the other caches) and
+        return the content digest."""
+        previous = self._docs or {}
+        folder, stamp = cache.content_cache_path(self.config), self._content_stamp()
+        self._unsaved.append(lambda: cache.save_content_cache(folder, stamp, docs, previous))
         self._docs = docs
-        listing = [sorted((key, doc.digest) for key, doc in docs.items()), site.bulletin_order]
-        return site, hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+        listing = [sorted((key, doc.digest) for key, doc in docs.items()), list(order)]
+        return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+
+    def _same_shape_edit(self, last: _LastBuild | None, changed: _Changed) -> _Edit | None:
+        """When the only inputs that changed since the last build are existing articles'
+        Markdown, edited without moving them (``_reparse``): the last site with just those
+        articles replaced, which is the site a full load would give. None otherwise."""
+        if last is None or self._docs is None or changed.settings or not changed.paths:
+            return None
+        if changed.added or changed.removed:
+            return None
+        return _reparse(last, self.config, [Path(path) for path in sorted(changed.paths)])
 
     def article_pages(self, paths: Sequence[Path]) -> list[tuple[str, bytes]] | None:
         """Early pages for ``bulletin serve``: after edits of existing articles' Markdown,
@@ -247,53 +362,25 @@ class Builder:
         write: ``build`` must still follow, to bring the manifest and every other page up
         to date. Returns (output path, bytes) of each file written."""
         from generator.content import write_atomic
-        from generator.errors import BulletinError
-        from generator.markup import make_markdown
-        from generator.pages import PageKind
         from generator.render import page_view, render_page
-        from generator.site import _article, parse_doc
         from generator.variants import converter_for
 
-        last, config = self._last, self.config
+        last, config = self._last, self.config  # one snapshot: a build may replace it
         if last is None or not paths:
             return None
-        own = {p.subject: p for p in last.pages if p.kind is PageKind.ARTICLE}
-        articles = dict(last.site.articles)
-        keys = []
-        for path in paths:
-            if path.suffix != ".md" or not path.is_relative_to(config.content_dir):
-                return None
-            key = path.relative_to(config.content_dir).as_posix()
-            old = articles.get(key)
-            if old is None or key not in own:
-                return None
-            keys.append(key)
-            try:
-                data = path.read_bytes()
-                digest = hashlib.sha256(data).hexdigest()
-                markdown = make_markdown(config.markdown_html)
-                doc = parse_doc(data, path, key, digest, markdown)
-            except (OSError, BulletinError):  # the full build that follows reports it
-                return None
-            new = _article(doc, last.site.bulletins[old.bulletin])
-            new = dataclasses.replace(
-                new,
-                region_terms=old.region_terms,
-                author_terms=old.author_terms,
-                prev=old.prev,
-                next=old.next,
-            )
-            if _placement(new) != _placement(old):
-                return None
-            articles[key] = new
-        site = dataclasses.replace(last.site, articles=articles)
-        if not self._converters and last.specs:
-            self._converters.update({p: converter_for(s) for p, s in last.specs.items()})
+        edit = _reparse(last, config, paths)
+        if edit is None:
+            return None
+        own = last.article_pages()
+        if not self._early_converters and last.specs:
+            self._early_converters.update({p: converter_for(s) for p, s in last.specs.items()})
         files = []
-        for key in keys:
+        for key in edit.keys:
             page = own[key]
-            view = page_view(page, site, last.ctx)
-            files += render_page(page, view, last.renderer, self._converters, last.ctx)
+            view = page_view(page, edit.site, last.ctx)
+            files += render_page(page, view, last.renderer, self._early_converters, last.ctx)
+        with self._dirty_lock:  # before writing: a build starting now looks at them again
+            self._dirty.update(own[key].key for key in edit.keys)
         for rel, data in files:
             write_atomic(config.output_dir / rel, data)
         return files
@@ -320,15 +407,105 @@ class Builder:
         return self._specs
 
 
-@dataclass(frozen=True)
+@dataclass
 class _LastBuild:
-    """What the last build rendered from, kept for ``Builder.article_pages``."""
+    """What the last build rendered from, kept for ``Builder.article_pages`` and for the
+    next build after an edit that keeps the site's shape."""
 
     site: Site
     pages: Sequence[Page]
     ctx: ViewContext
     renderer: Renderer
     specs: Mapping[str, ConverterSpec]
+    docs: ContentCache  # the parses the site was assembled from
+    state: InputState  # the inputs it was built from
+    plans: Sequence[str]  # each page's plan digest
+    index: affected.DependencyIndex | None = None  # built when first needed
+
+    def article_pages(self) -> dict[str, Page]:
+        from generator.pages import PageKind
+
+        return {p.subject: p for p in self.pages if p.kind is PageKind.ARTICLE}
+
+    def shortcut(self, keys: Sequence[str], site: Site, old: Manifest) -> _Shortcut | None:
+        """What to look at after ``keys`` were edited in place: the pages that depend on
+        an article whose digest changed (from the dependency index, not by asking every
+        page), plus pages written early. The last site's bulletins and terms are the
+        same objects, so only the edited articles' digests are computed again."""
+        from generator import affected
+
+        if not old.entities:
+            return None
+        entities = dict(old.entities)
+        for key in keys:
+            entities[f"a:{key}"] = affected.article_digest(site.articles[key])
+        changed = affected.changed_entities(old.entities, entities)
+        index = self.index
+        if index is None:  # built on the first edit; kept while the pages stay the same
+            index = self.index = affected.DependencyIndex.build(self.pages, self.site)
+        chosen = set(index.dependents(changed))
+        # Pages without a record: written early (``dirty``, their records dropped).
+        chosen.update(i for i, page in enumerate(self.pages) if page.key not in old.pages)
+        return _Shortcut(entities, sorted(chosen))
+
+
+@dataclass(frozen=True)
+class _Shortcut:
+    entities: dict[str, str]  # the new entity digests
+    look_at: list[int]  # indices of pages whose view may have changed
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """Articles edited in place: their keys, and the site and parses with them replaced."""
+
+    keys: tuple[str, ...]
+    site: Site
+    docs: ContentCache
+
+
+def _reparse(last: _LastBuild, config: SiteConfig, paths: Sequence[Path]) -> _Edit | None:
+    """Parse each edited Markdown file again. None unless every path is an article of the
+    last site whose place in it stays (slug, order, date, region, authors, the bulletin
+    its front matter names): then replacing those articles in the last site (whose terms,
+    bulletins, order and neighbours stay as they are) gives the site a full load would."""
+    from generator.errors import BulletinError
+    from generator.markup import make_markdown
+    from generator.site import _article, parse_doc
+
+    articles = dict(last.site.articles)
+    docs = dict(last.docs)
+    keys = []
+    markdown = None
+    for path in paths:
+        if path.suffix != ".md" or not path.is_relative_to(config.content_dir):
+            return None
+        key = path.relative_to(config.content_dir).as_posix()
+        old, old_doc = articles.get(key), docs.get(key)
+        if old is None or old_doc is None:
+            return None
+        try:
+            data = path.read_bytes()
+            markdown = markdown or make_markdown(config.markdown_html)
+            doc = parse_doc(data, path, key, hashlib.sha256(data).hexdigest(), markdown)
+        except (OSError, BulletinError):  # a full build reports it
+            return None
+        if doc.source.bulletin != old_doc.source.bulletin:  # a warning comes or goes
+            return None
+        new = dataclasses.replace(
+            _article(doc, last.site.bulletins[old.bulletin]),
+            region_terms=old.region_terms,
+            author_terms=old.author_terms,
+            prev=old.prev,
+            next=old.next,
+        )
+        if _placement(new) != _placement(old):
+            return None
+        articles[key] = new
+        docs[key] = doc
+        keys.append(key)
+    site = dataclasses.replace(last.site, articles=articles)
+    return _Edit(tuple(keys), site, docs)
 
 
 def _placement(article: Article) -> tuple:
@@ -355,29 +532,59 @@ def settings_digest(config: SiteConfig) -> str:
     return hashlib.sha256(f"{generator.__version__}\0{settings}".encode()).hexdigest()
 
 
-def ingest_inputs(config: SiteConfig, state: InputState) -> list[tuple[str, str]]:
-    """What decides whether ingest has work: the seeds, every bulletin.yaml, the code."""
+@dataclass(frozen=True)
+class _Changed:
+    """Input files whose digest differs between two scans, and whether settings did."""
+
+    paths: frozenset[str]  # added, removed or changed (absolute)
+    added: frozenset[str]
+    removed: frozenset[str]
+    settings: bool
+
+
+def changed_inputs(previous: InputState, scanned: InputState) -> _Changed:
+    none = (0, 0, 0, "")
+    old, new = previous.files, scanned.files
+    paths = frozenset(
+        path for path in old.keys() | new.keys() if old.get(path, none)[3] != new.get(path, none)[3]
+    )
+    return _Changed(
+        paths,
+        frozenset(new.keys() - old.keys()),
+        frozenset(old.keys() - new.keys()),
+        previous.settings != scanned.settings,
+    )
+
+
+def is_ingest_input(config: SiteConfig, path: str) -> bool:
+    """Whether a change of ``path`` can give ingest work: a seed, a bulletin.yaml, the code."""
     from generator.content import BULLETIN_META
 
     seeds = str(config.seeds_dir) + "/"
     code = str(Path(generator.__file__).parent) + "/"
-    meta = "/" + BULLETIN_META
-    return [
-        (path, stamp[3])
-        for path, stamp in sorted(state.files.items())
-        if path.startswith((seeds, code)) or path.endswith(meta)
-    ] + [("settings", state.settings)]
+    return path.startswith((seeds, code)) or path.endswith("/" + BULLETIN_META)
 
 
-def save_state(
-    config: SiteConfig,
-    scanned: InputState,
-    manifest: Manifest,
-    warnings: list[str],
-    ingest: IngestOutcome,
+def _stale_outputs(old: Manifest, new: Manifest, shortcut: _Shortcut | None) -> set[str]:
+    """Files the old manifest lists and the new one does not; after an edit in place only
+    the pages looked at can have changed their files."""
+    if shortcut is None:
+        return old.all_outputs().keys() - new.all_outputs().keys()
+    stale: set[str] = set()
+    for key, record in old.pages.items():
+        fresh = new.pages.get(key)
+        if fresh is None:
+            stale.update(record.outputs)
+        elif fresh is not record:
+            stale.update(record.outputs.keys() - fresh.outputs.keys())
+    return stale
+
+
+def input_state(
+    scanned: InputState, manifest: Manifest, warnings: list[str], ingest: IngestOutcome
 ) -> InputState:
-    """Remember the inputs this build saw; after ingest errors remember nothing, so the
-    next build tries those seeds again and reports them again."""
+    """The inputs this build saw; after ingest errors none, so the next build tries those
+    seeds again and reports them again."""
     state = InputState(
         files=scanned.files if not ingest.errors else {},
         settings=scanned.settings,
@@ -386,7 +593,6 @@ def save_state(
         skipped=len(manifest.pages),
         ingest_clean=not ingest.errors and not ingest.warnings,
     )
-    cache.save_input_state(cache.input_state_path(config), state)
     return state
 
 
@@ -515,12 +721,26 @@ def write_site(
     assets: Mapping[str, Path],
     options: WriteOptions,
     converters: dict | None = None,
+    shortcut: _Shortcut | None = None,
+    plans: Sequence[str] | None = None,
 ) -> _Progress:
-    output_dir = ctx.config.output_dir
-    done = write_pages(
-        pages, site, ctx, renderer, specs, base, old, output_dir, options, converters
-    )
-    write_assets(assets, output_dir, old, done)
+    with staged_output(ctx.config.output_dir) as (output_dir, fresh):
+        done = write_pages(
+            pages,
+            site,
+            ctx,
+            renderer,
+            specs,
+            base,
+            old,
+            output_dir,
+            options,
+            converters,
+            shortcut,
+            plans,
+            fresh,
+        )
+        write_assets(assets, output_dir, old, done, fresh)
     return done
 
 
@@ -542,23 +762,33 @@ def write_pages(
     output_dir: Path,
     options: WriteOptions = WriteOptions(),
     converters: dict | None = None,
+    shortcut: _Shortcut | None = None,
+    plans: Sequence[str] | None = None,
+    fresh: bool = False,
 ) -> _Progress:
     """Render and write every page whose fingerprint changed or whose files went missing;
-    pages that depend on nothing that changed keep their record without a view computed."""
+    pages that depend on nothing that changed keep their record without a view computed.
+    ``shortcut``: an edit that kept the site's shape says which pages to look at."""
     from generator import affected
     from generator.parallel import ChunkResult, RenderJob, render_pages
 
     done = _Progress()
     done.manifest.scope = scope_digest(base, ctx)
-    done.manifest.entities = affected.entity_digests(site)
-    plans = [affected.plan_digest(page) for page in pages]
-    look_at = pages_to_look_at(
-        pages, plans, site, old, done.manifest, output_dir, options.full_views
-    )
-    for index in set(range(len(pages))) - set(look_at):
-        done.manifest.pages[pages[index].key] = old.pages[pages[index].key]
-        done.skipped += 1
-    job = RenderJob(pages, plans, site, ctx, renderer, specs, base, old, output_dir)
+    plans = plans or [affected.plan_digest(page) for page in pages]
+    if shortcut is not None and old.scope == done.manifest.scope:
+        done.manifest.entities = shortcut.entities
+        look_at = shortcut.look_at
+    else:
+        done.manifest.entities = affected.entity_digests(site)
+        look_at = pages_to_look_at(
+            pages, plans, site, old, done.manifest, output_dir, options.full_views
+        )
+    chosen = set(look_at)
+    for index, page in enumerate(pages):
+        if index not in chosen:
+            done.manifest.pages[page.key] = old.pages[page.key]
+    done.skipped += len(pages) - len(chosen)
+    job = RenderJob(pages, plans, site, ctx, renderer, specs, base, old, output_dir, fresh)
     report = ProgressReport(len(look_at), options.progress)
     collected = ChunkResult()
 
@@ -656,7 +886,11 @@ class ProgressReport:
 
 
 def write_assets(
-    assets: Mapping[str, Path], output_dir: Path, old: Manifest, done: _Progress
+    assets: Mapping[str, Path],
+    output_dir: Path,
+    old: Manifest,
+    done: _Progress,
+    fresh: bool = False,
 ) -> None:
     """Copy the theme's static files (one copy shared by every language)."""
     for rel, path in assets.items():
@@ -673,7 +907,7 @@ def write_assets(
             done.skipped += 1
             continue
         known = record.outputs.get(rel) if record else None
-        output, changed = write_if_changed(output_dir, rel, data, known)
+        output, changed = write_if_changed(output_dir, rel, data, known, fresh)
         done.manifest.pages[key] = PageRecord(fingerprint, {rel: output})
         if changed:
             done.written.append(rel)

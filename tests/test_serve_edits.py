@@ -1,0 +1,163 @@
+"""The Builder `serve` keeps, after edits that leave every article in its place (a headline
+or body fixed): it replaces the edited articles in the last site instead of loading and
+planning everything again, asks the dependency index which pages to look at, and may put
+off saving its caches. Whatever it skips, the output must be the bytes of a clean build."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.corpus import write_project
+from generator import site as site_module
+from generator.build import Builder, build_site
+from generator.config import SiteConfig, load_config
+from generator.content import ArticleSource, dump_article, read_article
+from generator.site import load_site
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def clean_tree(project: Path, scratch: Path) -> dict[str, bytes]:
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    shutil.copytree(project, scratch, ignore=shutil.ignore_patterns("_site", ".bulletin-cache"))
+    build_site(load_config(scratch / "site.yaml"), search=False, jobs=1, full_views=True)
+    return tree(scratch / "_site")
+
+
+def assert_as_clean(project: Path, scratch: Path) -> None:
+    expected = clean_tree(project, scratch)
+    actual = tree(project / "_site")
+    assert actual.keys() == expected.keys()
+    assert [path for path in expected if actual[path] != expected[path]] == []
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("corpus") / "project"
+    write_project(project, 10)
+    return project
+
+
+@pytest.fixture
+def project(corpus: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "project"
+    shutil.copytree(corpus, target, ignore=shutil.ignore_patterns("_site", ".bulletin-cache"))
+    return target
+
+
+def shared_region_articles(config: SiteConfig) -> list[tuple[Path, ArticleSource]]:
+    """The newest articles of regions with more than one: a headline fix reaches the
+    other's page ("more from this region") besides the listings."""
+    site, _ = load_site(config)
+    keys: dict[str, None] = {}
+    for term in site.terms.values():
+        if term.taxonomy.value == "regions" and len(term.articles) > 1:
+            keys.update(dict.fromkeys(term.articles[:2]))
+    assert len(keys) >= 4
+    paths = [config.content_dir / key for key in keys]
+    return [(path, read_article(path, config.content_dir)) for path in paths]
+
+
+def save(path: Path, article: ArticleSource) -> None:
+    path.write_text(dump_article(article), "utf-8")
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise AssertionError("load_site called for an edit in place")
+
+
+def test_edits_in_place_give_the_bytes_of_a_clean_build(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    edited = shared_region_articles(config)
+    with monkeypatch.context() as patch:
+        patch.setattr(site_module, "load_site", _refuse)
+        path, article = edited[0]
+        save(path, dataclasses.replace(article, title=article.title + "（更正）"))
+        first = builder.build(search=False, jobs=1)
+        # Two articles at once, one with a new body (headings, excerpt).
+        for path, article in edited[1:3]:
+            body = "更正后的第一段。\n\n## 新的小标题\n\n" + article.body
+            save(path, dataclasses.replace(article, title=article.title + "甲", body=body))
+        second = builder.build(search=False, jobs=1)
+    assert len(first.written) > 2 and second.written  # dependents, not just its own page
+    assert_as_clean(project, tmp_path / "clean")
+    reference = build_site(config, search=False, jobs=1, full_views=True)
+    assert (reference.rendered, reference.written) == (0, [])
+
+
+def test_an_edit_that_moves_an_article_loads_everything_again(project: Path) -> None:
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    path, article = shared_region_articles(config)[0]
+    save(path, dataclasses.replace(article, authors=[*article.authors, "新作者"]))
+    calls = []
+    real = site_module.load_site
+
+    def counting(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    site_module.load_site = counting  # type: ignore[assignment]
+    try:
+        result = builder.build(search=False, jobs=1)
+    finally:
+        site_module.load_site = real
+    assert calls == [1]
+    assert any(rel.startswith("authors/") for rel in result.written)
+
+
+def test_an_early_page_of_an_edit_undone_before_the_build_is_put_back(
+    project: Path, tmp_path: Path
+) -> None:
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    path, article = shared_region_articles(config)[0]
+    original = path.read_bytes()
+    save(path, dataclasses.replace(article, title=article.title + "（草稿）"))
+    early = builder.article_pages([path])
+    assert early and all("（草稿）" in data.decode() for _, data in early)
+    path.write_bytes(original)  # undone: the inputs are as the last build saw them
+    result = builder.build(search=False, jobs=1)
+    assert sorted(result.written) == sorted(rel for rel, _ in early)
+    assert_as_clean(project, tmp_path / "clean")
+
+
+def test_put_off_saving_then_a_fresh_builder_finds_nothing_to_do(project: Path) -> None:
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    path, article = shared_region_articles(config)[0]
+    save(path, dataclasses.replace(article, title=article.title + "（更正）"))
+    assert builder.build(search=False, jobs=1, defer_saving=True).written
+    builder.save()
+    again = Builder(config).build(search=False, jobs=1)
+    assert (again.written, again.rendered) == ([], 0)
+
+
+def test_caches_not_saved_yet_are_safe_for_another_builder(project: Path, tmp_path: Path) -> None:
+    """A command run before serve saved its caches sees the previous build's: it renders
+    the edit's pages again (rewriting them with the bytes they have)."""
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    path, article = shared_region_articles(config)[0]
+    save(path, dataclasses.replace(article, title=article.title + "（更正）"))
+    builder.build(search=False, jobs=1, defer_saving=True)
+    other = Builder(config).build(search=False, jobs=1)
+    assert other.rendered
+    assert_as_clean(project, tmp_path / "clean")
