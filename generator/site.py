@@ -16,16 +16,25 @@ digits of its name's SHA-1. Adding newer content therefore never renames an exis
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gc
 import hashlib
+import importlib
 import multiprocessing
+import pickle
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: pipes keep their default size
+    fcntl = None  # type: ignore[assignment]
 
 from generator.config import SiteConfig
 from generator.content import (
@@ -172,31 +181,43 @@ def read_content(
 ) -> _Loaded:
     """Each parse is keyed by the SHA-256 of the file's bytes (the Markdown mode is part
     of the cache's stamp, not of each digest). Files not stamped unchanged are parsed
-    afterwards, across ``jobs`` forked processes when there are many of them."""
+    after the listing, across ``jobs`` processes (this one among them) when there are many;
+    the bulletins' metadata is read while forked workers have started on them."""
     loaded = _Loaded()
     digests = digests or {}
     if not content_dir.is_dir():
         return loaded
     listed = _markdown_by_folder(content_dir, digests)
+    folders = sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name))
     order: list[str] = []
     pending: list[_Pending] = []
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir() and _visible(p.name)):
-        meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded, digests)
-        loaded.bulletins.append((folder.name, meta))
+    for folder in folders:
         names = listed.get(folder.name) if listed is not None else None
-        files = [folder / n for n in names] if names is not None else folder.glob("*.md")
-        for path in sorted(files):
-            if not _visible(path.name):
+        if names is None:
+            names = [path.name for path in folder.glob("*.md")]
+        prefix = f"{folder}/"
+        for name in sorted(names):
+            if not _visible(name):
                 continue
-            src_path = f"{folder.name}/{path.name}"  # relative to content/
+            src_path = f"{folder.name}/{name}"  # relative to content/
             order.append(src_path)
             doc = cache.get(src_path)
-            if isinstance(doc, ArticleDoc) and doc.digest == digests.get(str(path)):
+            if isinstance(doc, ArticleDoc) and doc.digest == digests.get(prefix + name):
                 loaded.docs[src_path] = doc  # stamped unchanged: not even read
             else:
                 known = doc.digest if isinstance(doc, ArticleDoc) else None
-                pending.append(_Pending(str(path), src_path, known))
-    parsed = _parse_pending(pending, markdown_html, jobs)
+                pending.append(_Pending(prefix + name, src_path, known))
+
+    def meanwhile() -> None:
+        for folder in folders:
+            meta = _read_meta(folder / BULLETIN_META, content_dir, cache, loaded, digests)
+            loaded.bulletins.append((folder.name, meta))
+        if len(pending) >= PARALLEL_PARSE_BELOW:
+            # New articles mean new terms to slug, and pypinyin's dictionary takes ~0.3 s
+            # to import: while workers parse, it costs this process a few chunks only.
+            importlib.import_module("pypinyin")
+
+    parsed = _parse_pending(pending, markdown_html, jobs, meanwhile)
     for item in pending:
         doc = parsed[item.src_path]
         loaded.docs[item.src_path] = doc if doc is not None else cache[item.src_path]
@@ -204,8 +225,8 @@ def read_content(
     return loaded
 
 
-PARALLEL_PARSE_BELOW = 200  # fewer files to parse than this: a pool costs more than it saves
-PARSE_CHUNK = 100  # files per task: few round trips, results small enough to stream
+PARALLEL_PARSE_BELOW = 200  # fewer files to parse than this: forking costs more than it saves
+PARSE_CHUNK = 40  # files per take: fine enough to balance, coarse enough to be cheap
 
 
 @dataclass(frozen=True)
@@ -222,13 +243,18 @@ _Parsed = ArticleDoc | None | _Failure  # None: the cached parse matches the byt
 
 
 def _parse_pending(
-    pending: Sequence[_Pending], markdown_html: bool, jobs: int
+    pending: Sequence[_Pending],
+    markdown_html: bool,
+    jobs: int,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> dict[str, ArticleDoc | None]:
-    """src_path → its fresh parse (None where the cached one matches the bytes). Raises
-    the error of the first failing file in reading order, as a serial parse would."""
+    """src_path → its fresh parse (None where the cached one matches the bytes), calling
+    ``meanwhile`` once workers are busy. Raises the error of the first failing file in
+    reading order, as a serial parse would."""
     if jobs > 1 and len(pending) >= PARALLEL_PARSE_BELOW:
-        results = _parse_in_pool(pending, markdown_html, jobs)
+        results = _parse_in_pool(pending, markdown_html, jobs, meanwhile)
     else:
+        meanwhile()
         markdown = make_markdown(markdown_html)
         results = [(item.src_path, _parse_one(item, markdown)) for item in pending]
     failures = dict(r for r in results if isinstance(r[1], tuple))
@@ -241,7 +267,8 @@ def _parse_pending(
 
 
 def _parse_one(item: _Pending, markdown: object) -> _Parsed:
-    data = Path(item.path).read_bytes()
+    with open(item.path, "rb") as handle:
+        data = handle.read()
     digest = hashlib.sha256(data).hexdigest()
     if digest == item.known:
         return None
@@ -252,33 +279,125 @@ def _parse_one(item: _Pending, markdown: object) -> _Parsed:
 
 
 def _parse_in_pool(
-    pending: Sequence[_Pending], markdown_html: bool, jobs: int
+    pending: Sequence[_Pending],
+    markdown_html: bool,
+    jobs: int,
+    meanwhile: Callable[[], None] = lambda: None,
 ) -> list[tuple[str, _Parsed]]:
-    """Forked workers (nothing pickled on the way in but each chunk's few names) each
-    make their Markdown parser once and send back the parsed documents."""
+    """``jobs - 1`` forked workers and this process take chunks of files in turn from a
+    shared counter until none is left (so a core busy with something else just takes
+    fewer, and so does this process for ``meanwhile``). Nothing is pickled on the way in:
+    the workers inherit the list. A worker sends each chunk's parses as soon as it has
+    them into a pipe made large enough to hold several, which this process empties
+    between its own chunks: little is left to receive at the end, and no worker waits."""
     chunks = [pending[i : i + PARSE_CHUNK] for i in range(0, len(pending), PARSE_CHUNK)]
     context = multiprocessing.get_context("fork")
+    counter = context.Value("l", 0)  # the next chunk to take
+    workers: list[_Worker] = []
     gc.collect()
     gc.freeze()  # inherited objects stay shared: the collector never writes to them
     try:
-        with context.Pool(min(jobs, len(chunks))) as pool:
-            parts = pool.map(
-                _parse_chunk, [(chunk, markdown_html) for chunk in chunks], chunksize=1
+        for _ in range(min(jobs, len(chunks)) - 1):
+            receiver, sender = context.Pipe(duplex=False)
+            _widen_pipe(sender)
+            process = context.Process(
+                target=_parse_worker, args=(chunks, counter, markdown_html, sender), daemon=True
             )
+            process.start()
+            sender.close()
+            workers.append(_Worker(process, receiver))
     finally:
         gc.unfreeze()
-    return [result for part in parts for result in part]
+    try:
+        meanwhile()
+        markdown = make_markdown(markdown_html)
+        results: list[tuple[str, _Parsed]] = []
+        while (index := _next_chunk(counter)) < len(chunks):
+            results += [(item.src_path, _parse_one(item, markdown)) for item in chunks[index]]
+            for worker in workers:
+                worker.receive(results, wait=False)
+        for worker in workers:
+            worker.receive(results, wait=True)
+            worker.process.join()
+        return results
+    finally:
+        for worker in workers:
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.connection.close()
 
 
-_worker_markdown: dict[bool, object] = {}  # a worker's own parser (set only in workers)
+def _next_chunk(counter: Any) -> int:
+    with counter.get_lock():
+        index = counter.value
+        counter.value = index + 1
+    return index
 
 
-def _parse_chunk(task: tuple[Sequence[_Pending], bool]) -> list[tuple[str, _Parsed]]:
-    chunk, markdown_html = task
-    markdown = _worker_markdown.get(markdown_html)
-    if markdown is None:
-        markdown = _worker_markdown[markdown_html] = make_markdown(markdown_html)
-    return [(item.src_path, _parse_one(item, markdown)) for item in chunk]
+_PIPE_BYTES = 1 << 20  # Linux's default limit for an unprivileged process
+
+
+def _widen_pipe(connection: Any) -> None:
+    """Room for several chunks' parses (64 KiB by default: a worker would wait on every
+    chunk until this process, busy parsing, empties the pipe). Where the platform cannot,
+    the worker just waits more."""
+    set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if set_size is not None:
+        with contextlib.suppress(OSError):  # above the system's limit: as it is
+            fcntl.fcntl(connection.fileno(), set_size, _PIPE_BYTES)
+
+
+def _parse_worker(
+    chunks: Sequence[Sequence[_Pending]], counter: Any, markdown_html: bool, sender: Any
+) -> None:
+    """A forked worker: parse chunks until none is left, sending each chunk's parses (or
+    the unexpected exception that stopped it), then an empty message."""
+    try:
+        markdown = make_markdown(markdown_html)
+        while (index := _next_chunk(counter)) < len(chunks):
+            parsed = [(item.src_path, _parse_one(item, markdown)) for item in chunks[index]]
+            sender.send_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception as error:  # a bug, not a content error: re-raised by the parent
+        sender.send_bytes(pickle.dumps(_WorkerError(repr(error), _picklable(error))))
+    sender.send_bytes(b"")
+    sender.close()
+
+
+@dataclass(frozen=True)
+class _WorkerError:
+    description: str
+    error: BaseException | None
+
+
+def _picklable(error: BaseException) -> BaseException | None:
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return None
+    return error
+
+
+@dataclass
+class _Worker:
+    process: Any  # multiprocessing's Process of the fork context
+    connection: Any  # the receiving end of its pipe
+    done: bool = False
+
+    def receive(self, results: list[tuple[str, _Parsed]], wait: bool) -> None:
+        """Add what the worker has sent so far (``wait``: everything, up to its end)."""
+        while not self.done and (wait or self.connection.poll()):
+            try:
+                message = self.connection.recv_bytes()
+            except (EOFError, OSError):
+                raise RuntimeError("a content parsing worker stopped unexpectedly") from None
+            if not message:
+                self.done = True
+                return
+            loaded = pickle.loads(message)
+            if isinstance(loaded, _WorkerError):
+                raise loaded.error or RuntimeError(loaded.description)
+            results += loaded
 
 
 def _markdown_by_folder(

@@ -3,12 +3,20 @@ order, and the same first error as loading in one process."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
 
 from generator import site as site_module
-from generator.content import ArticleSource, Region, dump_article
+from generator.content import (
+    ArticleSource,
+    BulletinMeta,
+    Region,
+    dump_article,
+    dump_bulletin_meta,
+)
 from generator.errors import BulletinError
 from generator.site import ArticleDoc, read_content
 
@@ -83,3 +91,37 @@ def test_pool_raises_the_first_failing_file_with_its_line(tmp_path: Path, small_
     message, path, line = errors[1]
     assert path == content / "b001" / "03-a-3.md"
     assert "slug 'A_3'" in message and line is not None
+
+
+def test_pool_with_three_processes_reads_metadata_meanwhile(
+    tmp_path: Path, small_pool: None
+) -> None:
+    content = tmp_path / "content"
+    write_content(content, bulletins=5, per_bulletin=6)
+    meta = BulletinMeta("b002", dt.date(2025, 3, 4), "b002.txt", "00", "utf-8")
+    (content / "b002" / "bulletin.yaml").write_text(dump_bulletin_meta(meta), "utf-8")
+    serial = read_content(content, False, {}, jobs=1)
+    pooled = read_content(content, False, {}, jobs=3)
+    assert pooled.docs == serial.docs and list(pooled.docs) == list(serial.docs)
+    assert pooled.bulletins == serial.bulletins
+    assert dict(pooled.bulletins)["b002"] == meta
+    assert dict(pooled.bulletins)["b000"] is None
+
+
+def test_an_unexpected_error_in_a_worker_reaches_the_caller(
+    tmp_path: Path, small_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug (not a content error) while parsing in a worker is raised here, not lost."""
+    content = tmp_path / "content"
+    write_content(content, bulletins=4, per_bulletin=5)
+    real_parse = site_module.parse_doc
+    parent = os.getpid()
+
+    def parse_doc(data: bytes, *args: object) -> object:
+        if os.getpid() != parent:
+            raise ZeroDivisionError("a bug in a worker")
+        return real_parse(data, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_module, "parse_doc", parse_doc)
+    with pytest.raises(ZeroDivisionError, match="a bug in a worker"):
+        read_content(content, False, {}, jobs=2)
