@@ -29,20 +29,27 @@ class Heading:
 class RenderedBody:
     html: str
     headings: tuple[Heading, ...]
-    text: str  # the paragraphs' plain text, joined without separators (for excerpts)
+    text: str  # the paragraphs' plain text, joined without separators (for excerpts);
+    # only its beginning when render_body was given a text_limit
 
 
 def make_markdown(allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "xhtmlOut": False})
+    if not allow_html:
+        # Both rules return False at once when "html" is off (raw HTML is then escaped as
+        # text by the others): asking them on every line and every inline run is wasted.
+        md.disable(["html_block", "html_inline"])
     md.add_render_rule("softbreak", _render_softbreak)
     return md
 
 
-def render_body(md: MarkdownIt, source: str) -> RenderedBody:
+def render_body(md: MarkdownIt, source: str, text_limit: int | None = None) -> RenderedBody:
+    """``text_limit``: the text need only begin with that many non-blank characters (an
+    excerpt's worth), so later paragraphs are not walked for it."""
     tokens = md.parse(source)
     headings = _anchor_headings(tokens)
     html = md.renderer.render(tokens, md.options, {})
-    return RenderedBody(html=html, headings=headings, text=_paragraph_text(tokens))
+    return RenderedBody(html=html, headings=headings, text=_paragraph_text(tokens, text_limit))
 
 
 def _anchor_headings(tokens: list[Token]) -> tuple[Heading, ...]:
@@ -60,16 +67,24 @@ def _anchor_headings(tokens: list[Token]) -> tuple[Heading, ...]:
     return tuple(headings)
 
 
-def _paragraph_text(tokens: list[Token]) -> str:
+def _paragraph_text(tokens: list[Token], limit: int | None = None) -> str:
+    """The paragraphs' text; with ``limit``, stops after a paragraph once the text holds
+    ``limit`` non-blank characters (so it begins as the whole text does, blanks and all)."""
     parts: list[str] = []
     inside = 0
+    solid = 0  # non-blank characters so far
     for token in tokens:
         if token.type == "paragraph_open":
             inside += 1
         elif token.type == "paragraph_close":
             inside -= 1
         elif token.type == "inline" and inside:
-            parts.append(_inline_text(token))
+            part = _inline_text(token)
+            parts.append(part)
+            if limit is not None:
+                solid += sum(map(len, part.split()))
+                if solid >= limit:
+                    break
     return "".join(parts)
 
 

@@ -45,7 +45,7 @@ from generator.content import (
     read_bulletin_meta,
 )
 from generator.errors import BulletinError
-from generator.markup import Heading, excerpt, make_markdown, render_body
+from generator.markup import EXCERPT_CHARS, Heading, excerpt, make_markdown, render_body
 from generator.slugs import slugify
 from generator.variants import strip_marks
 
@@ -459,7 +459,8 @@ def parse_doc(data: bytes, path: Path, src_path: str, digest: str, markdown: obj
             path,
             _line_of(text, "slug:"),
         )
-    body = render_body(markdown, source.body)  # type: ignore[arg-type]
+    # An excerpt looks at most one character past its limit: text beyond is not needed.
+    body = render_body(markdown, source.body, EXCERPT_CHARS + 1)  # type: ignore[arg-type]
     source.body = ""
     return ArticleDoc(digest, source, body.html, body.headings, excerpt(body.text))
 
