@@ -26,10 +26,10 @@ import pickle
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 try:
     import fcntl
@@ -516,13 +516,11 @@ def assemble_site(
     oldest_first = [key for b in reversed(bulletin_order) for key in bulletins[b].articles]
 
     article_order = tuple(key for b in bulletin_order for key in bulletins[b].articles)
-    articles = {key: _article(docs[key], bulletins[key.split("/", 1)[0]]) for key in oldest_first}
+    placed = {key: _placement(key, docs[key].source) for key in oldest_first}
     terms: dict[str, Term] = {}
     for taxonomy in Taxonomy:
-        terms.update(
-            collect_terms(taxonomy, [articles[key] for key in oldest_first], article_order)
-        )
-    articles = _link_articles(articles, bulletins, terms)
+        terms.update(collect_terms(taxonomy, [placed[key] for key in oldest_first], article_order))
+    articles = _linked_articles(docs, placed, bulletins, terms)
     return Site(articles, bulletins, terms, bulletin_order, article_order, tuple(notes))
 
 
@@ -530,10 +528,32 @@ def _bulletin_sort_key(bulletin: Bulletin) -> tuple[dt.date, str]:
     return (bulletin.date or dt.date.min, bulletin.id)
 
 
-def _article(doc: ArticleDoc, bulletin: Bulletin) -> Article:
-    source = doc.source
+class Placement(NamedTuple):
+    """What decides an article's terms (an Article has these fields too)."""
+
+    key: str
+    region_names: tuple[str, ...]  # province, city, county as far as known
+    authors: tuple[str, ...]  # without repeats
+
+
+def _placement(key: str, source: ArticleSource) -> Placement:
     region = source.region
     names = tuple(n for n in (region.province, region.city, region.county) if n) if region else ()
+    return Placement(key, names, tuple(dict.fromkeys(source.authors)))
+
+
+def _article(
+    doc: ArticleDoc,
+    bulletin: Bulletin,
+    placed: Placement | None = None,
+    region_terms: tuple[str, ...] = (),
+    author_terms: tuple[str, ...] = (),
+    prev_key: str | None = None,
+    next_key: str | None = None,
+) -> Article:
+    """The article of a parsed file in its bulletin (its terms and neighbours as given)."""
+    source = doc.source
+    placed = placed or _placement(source.src_path, source)
     return Article(
         key=source.src_path,
         bulletin=bulletin.id,
@@ -543,16 +563,20 @@ def _article(doc: ArticleDoc, bulletin: Bulletin) -> Article:
         url=f"{bulletin.url}{source.slug}/",
         date=source.date or bulletin.date,
         place=source.place,
-        region_names=names,
-        authors=tuple(dict.fromkeys(source.authors)),
+        region_names=placed.region_names,
+        authors=placed.authors,
         body_html=doc.body_html,
         body_digest=doc.digest,
         headings=doc.headings,
         excerpt=doc.excerpt,
+        region_terms=region_terms,
+        author_terms=author_terms,
+        prev=prev_key,
+        next=next_key,
     )
 
 
-def term_paths(taxonomy: Taxonomy, article: Article) -> list[tuple[str, ...]]:
+def term_paths(taxonomy: Taxonomy, article: Article | Placement) -> list[tuple[str, ...]]:
     """The terms of ``taxonomy`` an article belongs to, each as its path of names."""
     if taxonomy is Taxonomy.AUTHORS:
         return [(name,) for name in article.authors]
@@ -560,7 +584,7 @@ def term_paths(taxonomy: Taxonomy, article: Article) -> list[tuple[str, ...]]:
     return [below_province[: depth + 1] for depth in range(len(below_province))]
 
 
-def _term_group(taxonomy: Taxonomy, article: Article, slug: str) -> str:
+def _term_group(taxonomy: Taxonomy, article: Article | Placement, slug: str) -> str:
     if taxonomy is Taxonomy.REGIONS:
         return article.region_names[0]
     initial = slug[:1].upper()
@@ -568,13 +592,13 @@ def _term_group(taxonomy: Taxonomy, article: Article, slug: str) -> str:
 
 
 def collect_terms(
-    taxonomy: Taxonomy, oldest_first: list[Article], listing_order: Sequence[str]
+    taxonomy: Taxonomy, oldest_first: Sequence[Article | Placement], listing_order: Sequence[str]
 ) -> dict[str, Term]:
     """Every term of one taxonomy (regions or authors). ``oldest_first`` decides who keeps a
     shared slug; each term lists its articles in ``listing_order`` (newest first)."""
     rank = {key: index for index, key in enumerate(listing_order)}
     first_seen: dict[tuple[str, ...], int] = {}
-    group_of: dict[tuple[str, ...], Article] = {}
+    group_of: dict[tuple[str, ...], Article | Placement] = {}
     members: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for index, article in enumerate(oldest_first):
         for path in term_paths(taxonomy, article):
@@ -630,10 +654,13 @@ def _sibling_slugs(
     return result
 
 
-def _link_articles(
-    articles: dict[str, Article], bulletins: Mapping[str, Bulletin], terms: Mapping[str, Term]
+def _linked_articles(
+    docs: Mapping[str, ArticleDoc],
+    placed: Mapping[str, Placement],
+    bulletins: Mapping[str, Bulletin],
+    terms: Mapping[str, Term],
 ) -> dict[str, Article]:
-    """Fill in each article's neighbours and term keys (a second, read-only pass)."""
+    """Every article with its neighbours and term keys, by bulletin, in print order."""
     region_keys: dict[tuple[str, ...], str] = {}
     author_keys: dict[str, str] = {}
     for term in terms.values():
@@ -645,13 +672,15 @@ def _link_articles(
     for bulletin in bulletins.values():
         keys = bulletin.articles
         for index, key in enumerate(keys):
-            article = articles[key]
-            linked[key] = replace(
-                article,
-                region_terms=tuple(region_keys[p] for p in term_paths(Taxonomy.REGIONS, article)),
-                author_terms=tuple(author_keys[name] for name in article.authors),
-                prev=keys[index - 1] if index > 0 else None,
-                next=keys[index + 1] if index + 1 < len(keys) else None,
+            place = placed[key]
+            linked[key] = _article(
+                docs[key],
+                bulletin,
+                place,
+                region_terms=tuple(region_keys[p] for p in term_paths(Taxonomy.REGIONS, place)),
+                author_terms=tuple(author_keys[name] for name in place.authors),
+                prev_key=keys[index - 1] if index > 0 else None,
+                next_key=keys[index + 1] if index + 1 < len(keys) else None,
             )
     return linked
 
