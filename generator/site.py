@@ -25,7 +25,7 @@ import multiprocessing
 import pickle
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -251,12 +251,13 @@ def _parse_pending(
     """src_path → its fresh parse (None where the cached one matches the bytes), calling
     ``meanwhile`` once workers are busy. Raises the error of the first failing file in
     reading order, as a serial parse would."""
-    if jobs > 1 and len(pending) >= PARALLEL_PARSE_BELOW:
-        results = _parse_in_pool(pending, markdown_html, jobs, meanwhile)
-    else:
-        meanwhile()
-        markdown = make_markdown(markdown_html)
-        results = [(item.src_path, _parse_one(item, markdown)) for item in pending]
+    with _collector_paused():
+        if jobs > 1 and len(pending) >= PARALLEL_PARSE_BELOW:
+            results = _parse_in_pool(pending, markdown_html, jobs, meanwhile)
+        else:
+            meanwhile()
+            markdown = make_markdown(markdown_html)
+            results = [(item.src_path, _parse_one(item, markdown)) for item in pending]
     failures = dict(r for r in results if isinstance(r[1], tuple))
     for item in pending:
         failure = failures.get(item.src_path)
@@ -264,6 +265,20 @@ def _parse_pending(
             message, path, line = failure
             raise BulletinError(message, path, line)
     return dict(results)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Parsing makes no reference cycles but very many objects, and the parses kept make
+    each full collection longer: the cyclic collector costs a few per cent and finds
+    nothing. Refcounting still frees everything; the collector runs again afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _parse_one(item: _Pending, markdown: object) -> _Parsed:
@@ -294,8 +309,9 @@ def _parse_in_pool(
     context = multiprocessing.get_context("fork")
     counter = context.Value("l", 0)  # the next chunk to take
     workers: list[_Worker] = []
-    gc.collect()
-    gc.freeze()  # inherited objects stay shared: the collector never writes to them
+    # Inherited objects stay shared: the workers' collector never writes to them. (No
+    # collection first: a worker lives too briefly for frozen garbage to matter.)
+    gc.freeze()
     try:
         for _ in range(min(jobs, len(chunks)) - 1):
             receiver, sender = context.Pipe(duplex=False)
