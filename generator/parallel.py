@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.cache import Manifest, PageRecord
 from generator.output import outputs_present, write_if_changed
-from generator.pages import Page
+from generator.pages import Page, PageKind
 from generator.render import Renderer, page_view, render_page, view_fingerprint
 from generator.site import Site
 from generator.variants import ConverterSpec, TextConverter, converter_for
@@ -27,7 +27,8 @@ from generator.views import ViewContext
 
 STAGES = ("views", "render", "write")
 SERIAL_BELOW = 300  # fewer pages than this to look at: a pool costs more than it saves
-CHUNKS_PER_WORKER = 6  # small enough to balance the load, large enough to be cheap
+CHUNKS_PER_WORKER = 16  # small enough that no worker idles long at the end; each chunk's
+# round trip costs well under a millisecond
 
 
 @dataclass(frozen=True)
@@ -87,11 +88,18 @@ def render_pages(
         with context.Pool(jobs, initializer=_start_worker, initargs=(job,)) as pool:
             size = max(20, len(indices) // (jobs * CHUNKS_PER_WORKER))
             done = 0
-            for result, count in pool.imap_unordered(_run_chunk, _chunks(indices, size)):
+            ordered = _largest_first(job.pages, indices)
+            for result, count in pool.imap_unordered(_run_chunk, _chunks(ordered, size)):
                 done += count
                 on_chunk(result, done)
     finally:
         gc.unfreeze()
+
+
+def _largest_first(pages: Sequence[Page], indices: Sequence[int]) -> list[int]:
+    """The sitemap lists every page: started last, it kept one worker busy alone at the end."""
+    large = [i for i in indices if pages[i].kind is PageKind.SITEMAP]
+    return large + [i for i in indices if pages[i].kind is not PageKind.SITEMAP]
 
 
 def _chunks(indices: Sequence[int], size: int) -> Iterator[list[int]]:
