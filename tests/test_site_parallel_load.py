@@ -4,6 +4,7 @@ order, and the same first error as loading in one process."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -125,3 +126,20 @@ def test_an_unexpected_error_in_a_worker_reaches_the_caller(
     monkeypatch.setattr(site_module, "parse_doc", parse_doc)
     with pytest.raises(ZeroDivisionError, match="a bug in a worker"):
         read_content(content, False, {}, jobs=2)
+
+
+def test_a_metadata_error_while_workers_parse_stops_them_and_names_the_file(
+    tmp_path: Path, small_pool: None
+) -> None:
+    content = tmp_path / "content"
+    write_content(content, bulletins=4, per_bulletin=5)
+    broken = content / "b001" / "bulletin.yaml"
+    broken.write_text("id: b001\ndate: [unclosed\n", "utf-8")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(BulletinError) as caught:
+            read_content(content, False, {}, jobs=jobs)
+        errors.append((caught.value.message, caught.value.path, caught.value.line))
+    assert errors[0] == errors[1]
+    assert errors[1][1] == broken and errors[1][2] is not None
+    assert multiprocessing.active_children() == []  # no worker left behind
