@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator.content import (
+    _FRONT_MATTER_RE,
     ArticleSource,
     BulletinMeta,
     Region,
+    _SafeLoader,
     dump_article,
     dump_bulletin_meta,
     parse_article,
@@ -23,13 +25,16 @@ from generator.content import (
 from generator.errors import BulletinError
 from generator.quickyaml import load_simple
 
+REPO = Path(__file__).resolve().parent.parent
+
 
 def front_matter(text: str) -> str:
     return text.split("---\n")[1]
 
 
 def pyyaml(text: str) -> object:
-    return yaml.load(text, Loader=yaml.SafeLoader)
+    """What content.py read before the quick reader: libyaml's safe loader, when present."""
+    return yaml.load(text, Loader=_SafeLoader)
 
 
 def assert_same(quick: object, slow: object) -> None:
@@ -313,3 +318,23 @@ def test_bulletin_meta_reads_the_same_quick_or_not(tmp_path: Path) -> None:
     assert read_bulletin_meta(path) == meta
     undated = dump_bulletin_meta(BulletinMeta("x", None, "x.txt", "00", "utf-8"))
     assert_same(load_simple(undated), pyyaml(undated))
+
+
+def test_every_file_in_the_repository_reads_the_same_quick_or_not() -> None:
+    """The seed's articles, the fixtures and every bulletin.yaml: our own writer's output."""
+    paths = sorted((REPO / "content").glob("*/*.md")) + sorted((REPO / "tests/data").rglob("*.md"))
+    metas = sorted((REPO / "content").glob("*/bulletin.yaml"))
+    metas += sorted((REPO / "tests/data").rglob("bulletin.yaml"))
+    assert len(paths) >= 7 and metas
+    answered = 0
+    for path in paths + metas:
+        text = path.read_text("utf-8-sig")
+        if path.suffix == ".md":
+            match = _FRONT_MATTER_RE.match(text)
+            assert match, path
+            text = match.group(1)
+        quick = load_simple(text)
+        if quick is not None:
+            answered += 1
+            assert_same(quick, pyyaml(text))
+    assert answered == len(paths) + len(metas)  # all written by dump_article/_bulletin_meta
