@@ -1,14 +1,20 @@
 """Live preview: build once, serve the output folder, rebuild on save, tell open tabs.
 
 The server knows nothing about the generator (as in MkDocs' livereload): it is handed a
-``build`` callable that returns which output files changed, or raises. Four kinds of
-thread share one ``LiveState`` guarded by one condition:
+``build`` callable that returns which output files changed, or raises, and may have an
+``early`` method that writes at once what it can (an edited article's own page). Five
+kinds of thread share one ``LiveState`` guarded by one condition:
 
 - the watchdog observer only records changed paths and notifies;
-- one rebuild loop waits for a quiet spell (rapid saves → one build), sorts the paths
-  with ``generator.changes`` and calls ``build``; it then publishes a ``LiveEvent``;
+- the early loop waits for a quiet spell (rapid saves → one batch), publishes what
+  ``build.early`` writes for the batch as a ``LiveEvent`` and hands the batch on; it
+  does not wait for a running build, so an edit saved while the last one's build runs
+  still shows at once;
+- the rebuild loop takes every batch handed on, sorts the paths with
+  ``generator.changes``, calls ``build`` and publishes a ``LiveEvent``;
 - HTTP request threads wait on the condition while a build runs, so no half-built page
-  is ever served;
+  is ever served, except pages published early: those are served from memory, as a
+  build still running for an earlier batch may overwrite their files;
 - each Server-Sent Events stream (one per open tab) waits on the same condition and
   pushes every new event.
 
@@ -117,11 +123,13 @@ class BuildReport:
     seconds: float = 0.0
     errors: tuple[str, ...] = ()  # parts that failed while the rest was built (bad seeds)
     notes: tuple[str, ...] = ()  # what else the terminal should say ("ingested ...")
+    files: tuple[tuple[str, bytes], ...] = ()  # an early report's files, with their bytes
 
 
 BuildCallable = Callable[[ChangeSet], BuildReport]
 # A build callable may also have ``early(changes) -> BuildReport | None``: pages it can
-# write at once (an edited article's own page), published before the full build runs.
+# write at once (an edited article's own page, with ``files``), published before the full
+# build runs, and ``idle()``: work it put off until its event went out (saving caches).
 
 
 @dataclass(frozen=True)
@@ -324,13 +332,21 @@ class LiveState:
         self.last_seconds = 0.0
         self.last_changes = ""
         self._events: deque[LiveEvent] = deque(maxlen=HISTORY)
-        self._early: frozenset[str] = frozenset()  # URLs published ahead of the running build
-        self._pending: set[Path] = set()
+        # Batches: what the early loop took in one go, numbered; the rebuild loop builds
+        # every batch handed on so far at once, and what was published early for a batch
+        # (URLs, and output files' bytes) holds until a build that covers it has finished.
+        self._batches = 0
+        self._early: dict[str, int] = {}  # URL published early → its batch
+        self._early_files: dict[str, tuple[int, bytes]] = {}  # output path → batch, bytes
+        self._pending: set[Path] = set()  # recorded, not yet taken by the early loop
+        self._in_early: set[Path] = set()  # taken by the early loop, not yet handed on
+        self._ready: set[Path] = set()  # handed on by the early loop, not yet built
+        self._ready_upto = 0  # the newest batch handed on
         self._first_change = 0.0
         self._last_change = 0.0
 
     def record(self, paths: list[Path]) -> None:
-        """Called from the watcher thread: remember the paths, wake the rebuild loop."""
+        """Called from the watcher thread: remember the paths, wake the early loop."""
         with self.condition:
             now = time.monotonic()
             if not self._pending:
@@ -339,8 +355,9 @@ class LiveState:
             self._last_change = now
             self.condition.notify_all()
 
-    def take_changes(self, quiet: float, max_delay: float) -> set[Path] | None:
-        """Block until changes arrived and then settled; None once stopping."""
+    def take_changes(self, quiet: float, max_delay: float) -> tuple[set[Path], int] | None:
+        """Block until changes arrived and then settled: the paths and their batch
+        number (the early loop's). None once stopping."""
         with self.condition:
             self.condition.wait_for(lambda: self._pending or self.stopping)
             while not self.stopping:
@@ -352,8 +369,28 @@ class LiveState:
             if self.stopping:
                 return None
             changes, self._pending = self._pending, set()
+            self._in_early = changes
+            self._batches += 1
+            return changes, self._batches
+
+    def hand_over(self, paths: set[Path], batch: int) -> None:
+        """The early loop is done with a batch: the rebuild loop may build it."""
+        with self.condition:
+            self._in_early = set()
+            self._ready.update(paths)
+            self._ready_upto = max(self._ready_upto, batch)
+            self.condition.notify_all()
+
+    def take_ready(self) -> tuple[set[Path], int] | None:
+        """Block until batches were handed on; take them all and mark a build running.
+        Returns the paths and the newest batch they cover; None once stopping."""
+        with self.condition:
+            self.condition.wait_for(lambda: self._ready or self.stopping)
+            if self.stopping:
+                return None
+            paths, self._ready = self._ready, set()
             self.building = True
-            return changes
+            return paths, self._ready_upto
 
     def finish_build(
         self,
@@ -362,38 +399,60 @@ class LiveState:
         base_path: str,
         changes: str,
         restyle_only: bool = False,
+        batch: int | None = None,
     ) -> LiveEvent:
+        """Publish a finished build covering batches up to ``batch`` (all so far by
+        default). Pages published early for a newer batch are left out of its event:
+        open tabs already show them, from memory."""
         with self.condition:
             self.version += 1
             self.builds += 1
             self.building = False
-            self._early = frozenset()
+            self._forget_early(self._batches if batch is None else batch)
             self.failure = failure
             if report is not None:
                 self.warnings = report.warnings
                 self.last_seconds = report.seconds
             self.last_changes = changes
             event = make_event(self.version, report, failure, base_path, restyle_only)
+            if self._early:
+                pages = tuple(page for page in event.pages if page not in self._early)
+                event = dataclasses.replace(event, pages=pages)
             self._events.append(event)
             self.condition.notify_all()
             return event
 
-    def publish_early(self, report: BuildReport, base_path: str) -> LiveEvent:
-        """An event for pages written ahead of the running build (which goes on)."""
+    def publish_early(
+        self, report: BuildReport, base_path: str, batch: int | None = None
+    ) -> LiveEvent:
+        """An event for pages written ahead of the build of ``batch`` (the newest by
+        default); until that build has finished they are served as written here."""
         with self.condition:
+            batch = self._batches if batch is None else batch
             self.version += 1
             event = make_event(self.version, report, self.failure, base_path)
             event = dataclasses.replace(event, warnings=self.warnings)
-            self._early = frozenset(event.pages)
+            self._early.update(dict.fromkeys(event.pages, batch))
+            self._early_files.update((rel, (batch, data)) for rel, data in report.files)
             self._events.append(event)
             self.condition.notify_all()
             return event
 
-    def cancel_build(self) -> None:
+    def cancel_build(self, batch: int | None = None) -> None:
         with self.condition:
             self.building = False
-            self._early = frozenset()
+            self._forget_early(self._batches if batch is None else batch)
             self.condition.notify_all()
+
+    def _forget_early(self, batch: int) -> None:
+        self._early = {url: b for url, b in self._early.items() if b > batch}
+        self._early_files = {rel: v for rel, v in self._early_files.items() if v[0] > batch}
+
+    def early_file(self, relative: str) -> bytes | None:
+        """The bytes published early for an output file, until a build covers them."""
+        with self.condition:
+            found = self._early_files.get(relative)
+            return found[1] if found else None
 
     def wait_while_building(self, timeout: float = 120.0, route: str | None = None) -> None:
         """Hold a request until the running build is done, so no half-built site is
@@ -430,7 +489,8 @@ class LiveState:
                 "version": self.version,
                 "builds": self.builds,
                 "building": self.building,
-                "pending": len(self._pending),  # changed paths waiting for the next build
+                # changed paths waiting for the next build
+                "pending": len(self._pending) + len(self._in_early) + len(self._ready),
                 "error": dataclasses.asdict(self.failure) if self.failure else None,
                 "warnings": list(self.warnings),
                 "last_seconds": self.last_seconds,
@@ -500,11 +560,15 @@ class Rebuilder:
         self.debug = debug  # print tracebacks of unexpected build failures
 
     def build_once(self, changes: ChangeSet) -> LiveEvent:
+        """Publish what can be written early, then build (at start, and in tests)."""
+        self._publish_early(changes, changes.describe(self.roots.root))
+        return self._build(changes)
+
+    def _build(self, changes: ChangeSet, batch: int | None = None) -> LiveEvent:
         described = changes.describe(self.roots.root)
         report: BuildReport | None = None
         failure: BuildFailure | None = None
         started = time.perf_counter()
-        self._publish_early(changes, described)
         try:
             report = self.build(changes)
         except BulletinError as error:
@@ -518,15 +582,22 @@ class Rebuilder:
         if report is not None and report.errors:
             failure = BuildFailure.from_messages(report.errors, self.roots.root)
         event = self.state.finish_build(
-            report, failure, self.base_path, described, changes.only_stylesheets
+            report, failure, self.base_path, described, changes.only_stylesheets, batch
         )
         _report_build(event, report, described)
+        idle = getattr(self.build, "idle", None)
+        if idle is not None:
+            try:
+                idle()
+            except Exception:  # put-off cache writes: the next build tries them again
+                if self.debug:
+                    traceback.print_exc()
         return event
 
-    def _publish_early(self, changes: ChangeSet, described: str) -> None:
+    def _publish_early(self, changes: ChangeSet, described: str, batch: int | None = None) -> None:
         """Let open tabs show what the build can write at once, before the whole build."""
         early = getattr(self.build, "early", None)
-        if early is None:
+        if early is None or not changes.needs_build:
             return
         try:
             report = early(changes)
@@ -535,22 +606,36 @@ class Rebuilder:
                 traceback.print_exc()
             return
         if report is not None and (report.written or report.deleted):
-            event = self.state.publish_early(report, self.base_path)
+            event = self.state.publish_early(report, self.base_path, batch)
             count = len(report.written)
             _say(
                 f"build {event.version}: {count} files early in {report.seconds:.3f} s ← {described}"
             )
 
-    def run(self) -> None:
+    def run_early(self) -> None:
+        """The early loop: settle each burst of saves into a batch, publish its early
+        pages (even while a build runs) and hand it on to ``run``."""
         while True:
-            paths = self.state.take_changes(self.quiet, MAX_DELAY_SECONDS)
-            if paths is None:
+            taken = self.state.take_changes(self.quiet, MAX_DELAY_SECONDS)
+            if taken is None:
                 return
+            paths, batch = taken
+            changes = summarise_changes(paths, self.roots)
+            self._publish_early(changes, changes.describe(self.roots.root), batch)
+            self.state.hand_over(paths, batch)
+
+    def run(self) -> None:
+        """The rebuild loop: build every batch handed on since the last build, at once."""
+        while True:
+            taken = self.state.take_ready()
+            if taken is None:
+                return
+            paths, batch = taken
             changes = summarise_changes(paths, self.roots)
             if not changes.needs_build:
-                self.state.cancel_build()
+                self.state.cancel_build(batch)
                 continue
-            self.build_once(changes)
+            self._build(changes, batch)
 
 
 class _ChangeRecorder(FileSystemEventHandler):
@@ -603,6 +688,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.address_family = family
         self.state = state
         self.output_dir = output_dir
+        self.real_output_dir = output_dir.resolve()  # what resolve_request's files are under
         self.base_path = base_path
         self.client_script = _client_script()
         super().__init__(address, PreviewHandler)
@@ -656,8 +742,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
         # The snippet's build version is taken before reading, so a build finishing in
         # between makes the tab reload once more rather than miss a change.
         snippet = self._client_snippet() if kind.startswith("text/html") else b""
+        relative = file.relative_to(self.server.real_output_dir).as_posix()
+        data = self.server.state.early_file(relative)  # not what a running build wrote
         try:
-            data = file.read_bytes()
+            data = file.read_bytes() if data is None else data
         except OSError:  # deleted by a build since it was resolved
             self._send_not_found(send_body)
             return
@@ -820,6 +908,7 @@ class Preview:
             _say(f"warning: listening on {self.host}: other machines can see this preview")
         self._observer = start_watching(self.roots, self.state)
         self._threads = [
+            threading.Thread(target=self.rebuilder.run_early, name="early"),
             threading.Thread(target=self.rebuilder.run, name="rebuild"),
             threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.2}, name="http"
@@ -877,12 +966,14 @@ class SiteBuilder:
         # Kept for the whole run: parsed articles, manifest, templates and converters stay
         # in memory, so an edit costs only the work it causes.
         self._builder = site_build.Builder(config)
-        self._early: dict[str, bytes] = {}  # files ``early`` wrote, until the build follows
+        # Files ``early`` wrote, until a build that started after it has finished. ``early``
+        # runs in the early loop's thread, also while a build runs in the rebuild loop's.
+        self._early: dict[str, bytes] = {}
+        self._early_lock = threading.Lock()
 
     def early(self, changes: ChangeSet) -> BuildReport | None:
         """Edits of existing articles only: their own pages, rendered from the last build's
         site with just those files parsed again (``Builder.article_pages``)."""
-        self._early = {}
         if changes.kinds != {ChangeKind.CONTENT}:
             return None
         started = time.perf_counter()
@@ -891,8 +982,13 @@ class SiteBuilder:
         files = self._builder.article_pages(paths)
         if not files:
             return None
-        self._early = dict(files)
-        return BuildReport(written=tuple(self._early), seconds=time.perf_counter() - started)
+        with self._early_lock:
+            self._early.update(files)
+        return BuildReport(
+            written=tuple(rel for rel, _ in files),
+            seconds=time.perf_counter() - started,
+            files=tuple(files),
+        )
 
     def __call__(self, changes: ChangeSet) -> BuildReport:
         notes: list[str] = []
@@ -907,9 +1003,17 @@ class SiteBuilder:
                     fresh, output_dir=self.config.output_dir, base_url=self.config.base_url
                 )
             self.config = fresh
+            self._builder.save()
             self._builder = site_build.Builder(fresh)
-        result = self._builder.build(search=False)
-        early, self._early = self._early, {}
+        with self._early_lock:
+            early = dict(self._early)  # what this build covers: written before it started
+        try:
+            result = self._builder.build(search=False, defer_saving=True)
+        finally:
+            with self._early_lock:
+                for rel, data in early.items():
+                    if self._early.get(rel) is data:
+                        del self._early[rel]
         # Pages the early event already showed, rewritten with the same bytes: not again.
         written = [
             rel
@@ -927,8 +1031,14 @@ class SiteBuilder:
             notes=tuple(f"ingested {line}" for line in result.ingested),
         )
 
+    def idle(self) -> None:
+        """After the build's event went out: save the caches it put off."""
+        self._builder.save()
+
     def close(self) -> None:
-        """Let a running index update finish (it swaps bundles in whole), then stop."""
+        """Save what is left to save; let a running index update finish (it swaps bundles
+        in whole), then stop."""
+        self._builder.save()
         if self._indexer is not None:
             self._indexer.close()
 

@@ -120,11 +120,21 @@ def test_a_broken_edit_publishes_nothing_early_and_the_build_reports_it(project:
     assert len(events) == 1 and events[0].failure is not None
 
 
+def _start_build(state: LiveState) -> int:
+    """Record a change and take it as the rebuild loop does: a build is then running."""
+    state.record([Path("/x")])
+    taken = state.take_changes(quiet=0, max_delay=0)
+    assert taken is not None
+    state.hand_over(*taken)
+    ready = state.take_ready()
+    assert ready is not None and state.building
+    return ready[1]
+
+
 def test_requests_for_early_pages_do_not_wait_for_the_build() -> None:
     state = LiveState()
-    state.record([Path("/x")])
-    assert state.take_changes(quiet=0, max_delay=0) is not None  # a build is running
-    state.publish_early(BuildReport(written=("bulletins/b/a/index.html",)), "/")
+    batch = _start_build(state)
+    state.publish_early(BuildReport(written=("bulletins/b/a/index.html",)), "/", batch)
     started = time.perf_counter()
     state.wait_while_building(timeout=5, route="/bulletins/b/a/")
     state.wait_while_building(timeout=5, route="/static/style.css")
@@ -132,9 +142,30 @@ def test_requests_for_early_pages_do_not_wait_for_the_build() -> None:
     started = time.perf_counter()
     state.wait_while_building(timeout=0.3, route="/bulletins/b/")  # not yet rebuilt
     assert time.perf_counter() - started >= 0.3
-    state.finish_build(BuildReport(), None, "/", "")
-    state.record([Path("/x")])
-    state.take_changes(quiet=0, max_delay=0)  # the next build: nothing published early
+    state.finish_build(BuildReport(), None, "/", "", batch=batch)
+    _start_build(state)  # the next build: nothing published early
     started = time.perf_counter()
     state.wait_while_building(timeout=0.3, route="/bulletins/b/a/")
     assert time.perf_counter() - started >= 0.3
+
+
+def test_early_pages_of_a_later_batch_outlive_the_running_build() -> None:
+    """An edit saved while the last edit's build runs: its early page is served from
+    memory (that build may overwrite its file) and kept out of that build's event."""
+    state = LiveState()
+    running = _start_build(state)
+    state.record([Path("/y")])
+    later = state.take_changes(quiet=0, max_delay=0)
+    assert later is not None and later[1] > running
+    page = "bulletins/b/a/index.html"
+    state.publish_early(BuildReport(written=(page,), files=((page, b"new"),)), "/", later[1])
+    assert state.early_file(page) == b"new"
+    event = state.finish_build(
+        BuildReport(written=(page, "index.html")), None, "/", "", False, running
+    )
+    assert event.pages == ("/",)  # the tab on the early page is not sent back to old bytes
+    assert state.early_file(page) == b"new"
+    state.hand_over(*later)
+    assert state.take_ready() == ({Path("/y")}, later[1])
+    state.finish_build(BuildReport(written=(page,)), None, "/", "", False, later[1])
+    assert state.early_file(page) is None
