@@ -374,6 +374,8 @@ def _parse_worker(
         while (index := _next_chunk(counter)) < len(chunks):
             parsed = [(item.src_path, _parse_one(item, markdown)) for item in chunks[index]]
             sender.send_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    except KeyboardInterrupt:
+        return  # Ctrl-C reached the whole process group: the parent stops the build
     except Exception as error:  # a bug, not a content error: re-raised by the parent
         sender.send_bytes(pickle.dumps(_WorkerError(repr(error), _picklable(error))))
     sender.send_bytes(b"")
