@@ -21,7 +21,9 @@ from typing import Any
 
 import yaml
 
-_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.SafeLoader.yaml_implicit_resolvers
+# The table of the loader content.py falls back to (libyaml's, when present).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = _LOADER.yaml_implicit_resolvers
 _WILDCARD = _RESOLVERS.get(None, [])
 _STR, _NULL = "tag:yaml.org,2002:str", "tag:yaml.org,2002:null"
 _INT, _TIMESTAMP = "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp"
