@@ -115,6 +115,13 @@ def _mapping(lines: list[str], index: int) -> tuple[Any, int]:
 def _scalar(text: str) -> Any:
     """A one-line scalar's value, or _NOT_FOUND where PyYAML must decide."""
     first, last = text[:1], text[-1:]
+    if (
+        not _WILDCARD
+        and first not in _CAREFUL_FIRST
+        and last not in _ENDS_BADLY
+        and ": " not in text
+    ):
+        return text  # the usual case, a name or a headline: plain text whatever follows
     if last in _ENDS_BADLY or first == " " or ": " in text:
         return [] if text == "[]" else {} if text == "{}" else _NOT_FOUND
     if first == "'":
@@ -145,6 +152,8 @@ def _scalar(text: str) -> Any:
 
 
 _ENDS_BADLY = frozenset(("", " ", ":", "]", "}"))  # also empty, [] and {}
+# First characters after which a plain scalar may be something else than text.
+_CAREFUL_FIRST = frozenset({"", " ", "'", *_INDICATORS, *(k for k in _RESOLVERS if k is not None)})
 
 
 def _resolve(text: str) -> str:
