@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.content import FILE_MODE
 from generator.output import staged_output, write_if_changed
 from tests.build_support import build, copy_project
 
@@ -65,3 +66,6 @@ def test_first_build_and_rebuild_leave_only_the_site(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert not list((project / "_site").rglob("*.tmp"))
     assert not list(project.glob(".*building*"))
+    # Both ways of writing give files a web server running as another user can read.
+    modes = {p.stat().st_mode & 0o777 for p in (project / "_site").rglob("*") if p.is_file()}
+    assert modes == {FILE_MODE} and FILE_MODE & 0o044 == 0o044
