@@ -62,13 +62,25 @@ def copy_project(source: Path, target: Path) -> Path:
     return target
 
 
+def snapshot_code(target: Path) -> Path:
+    """A copy of the generator package to run: the build's inputs include its own code, so
+    an edit of the checkout while the benchmark runs would make every page render again."""
+    shutil.copytree(
+        ROOT / "generator", target / "generator", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    return target
+
+
 class ServeProcess:
     """`python -m generator serve --port 0` with its output drained in the background."""
 
-    def __init__(self, project: Path, search: bool, startup_timeout: float):
+    def __init__(
+        self, project: Path, search: bool, startup_timeout: float, code: Path | None = None
+    ):
         command = [sys.executable, "-m", "generator", "--config", "site.yaml", "serve"]
         command += ["--port", "0"] + ([] if search else ["--no-search"])
-        environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"}
+        path = str(code or ROOT)
+        environment = {**os.environ, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             command,
             cwd=project,
@@ -105,8 +117,10 @@ class ServeProcess:
 
 
 @contextmanager
-def serving(project: Path, search: bool, startup_timeout: float) -> Iterator[ServeProcess]:
-    server = ServeProcess(project, search, startup_timeout)
+def serving(
+    project: Path, search: bool, startup_timeout: float, code: Path | None = None
+) -> Iterator[ServeProcess]:
+    server = ServeProcess(project, search, startup_timeout, code)
     try:
         yield server
     finally:
@@ -180,7 +194,8 @@ def measure_edit_times(
     edit's build is still running (as when an editor saves twice in quick succession)."""
     with tempfile.TemporaryDirectory(prefix="serve-latency-") as tmp:
         project = copy_project(Path(project_dir), Path(tmp) / "project")
-        with serving(project, search, startup_timeout) as server:
+        code = snapshot_code(Path(tmp) / "code")
+        with serving(project, search, startup_timeout, code) as server:
             target = pick_article(project)
             origin = server.url.split("/", 3)
             root = f"{origin[0]}//{origin[2]}"

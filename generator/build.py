@@ -192,6 +192,25 @@ class Builder:
         while self._unsaved:
             self._unsaved.pop(0)()
 
+    def prepare(self) -> None:
+        """Make ready, while nothing else is asked of it, what the next edit needs: the
+        last site (loaded without rendering when the last build found nothing changed),
+        its dependency index and ``article_pages``' converters. For ``bulletin serve``."""
+        from generator import affected
+        from generator.variants import converter_for
+
+        if self._last is None and self._state is not None:
+            options = WriteOptions(os.cpu_count() or 1)
+            self._changed_build(self._state, self._state, set(), search=False, options=options)
+            self.save()
+        last = self._last
+        if last is None:
+            return
+        if last.index is None:
+            last.index = affected.DependencyIndex.build(last.pages, last.site)
+        if not self._early_converters and last.specs:
+            self._early_converters.update({p: converter_for(s) for p, s in last.specs.items()})
+
     def _take_dirty(self) -> set[str]:
         with self._dirty_lock:
             dirty, self._dirty = self._dirty, set()

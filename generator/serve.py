@@ -1032,8 +1032,10 @@ class SiteBuilder:
         )
 
     def idle(self) -> None:
-        """After the build's event went out: save the caches it put off."""
+        """After the build's event went out: save the caches it put off, and make ready
+        what the next edit needs (``Builder.prepare``)."""
         self._builder.save()
+        self._builder.prepare()
 
     def close(self) -> None:
         """Save what is left to save; let a running index update finish (it swaps bundles
