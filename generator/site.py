@@ -309,9 +309,8 @@ def _parse_in_pool(
     context = multiprocessing.get_context("fork")
     counter = context.Value("l", 0)  # the next chunk to take
     workers: list[_Worker] = []
-    # Inherited objects stay shared: the workers' collector never writes to them. (No
-    # collection first: a worker lives too briefly for frozen garbage to matter.)
-    gc.freeze()
+    # Inherited objects stay shared: workers are forked with the cyclic collector paused
+    # (see _parse_pending), so it never walks, and thereby copies, them.
     try:
         for _ in range(min(jobs, len(chunks)) - 1):
             receiver, sender = context.Pipe(duplex=False)
@@ -319,12 +318,9 @@ def _parse_in_pool(
             process = context.Process(
                 target=_parse_worker, args=(chunks, counter, markdown_html, sender), daemon=True
             )
+            workers.append(_Worker(process, receiver))
             process.start()
             sender.close()
-            workers.append(_Worker(process, receiver))
-    finally:
-        gc.unfreeze()
-    try:
         meanwhile()
         markdown = make_markdown(markdown_html)
         results: list[tuple[str, _Parsed]] = []
