@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import jinja2
@@ -20,7 +20,7 @@ from generator import feeds, sitemap, views
 from generator.errors import BulletinError
 from generator.pages import Page, PageKind
 from generator.site import Site
-from generator.variants import TextConverter, localize
+from generator.variants import TextConverter, localize_many
 from generator.views import Html, View, ViewContext
 
 ViewFunction = Callable[[Page, Site, ViewContext], View]
@@ -129,8 +129,29 @@ def render_page(
     ctx: ViewContext,
 ) -> list[tuple[str, bytes]]:
     """Render once in Simplified, then derive each language's file from that text."""
-    text = renderer.render(page.template, view)
-    return [
-        (path, localize(text, language, converters.get(language.prefix), ctx.config).encode())
-        for language, path in page.outputs(ctx.languages)
-    ]
+    return localize_pages([page], [renderer.render(page.template, view)], converters, ctx)[0]
+
+
+def localize_pages(
+    pages: Sequence[Page],
+    texts: Sequence[str],
+    converters: Mapping[str, TextConverter],
+    ctx: ViewContext,
+) -> list[list[tuple[str, bytes]]]:
+    """Each page's files (output path, bytes) in every language it is written in, from its
+    text rendered in Simplified; each language's pages are converted together."""
+    files: list[list[tuple[str, bytes]]] = [[] for _ in pages]
+    for language in ctx.languages:
+        chosen = [
+            (index, path)
+            for index, page in enumerate(pages)
+            for lang, path in page.outputs(ctx.languages)
+            if lang.prefix == language.prefix
+        ]
+        if not chosen:
+            continue
+        converter = converters.get(language.prefix)
+        done = localize_many([texts[i] for i, _ in chosen], language, converter, ctx.config)
+        for (index, path), text in zip(chosen, done, strict=True):
+            files[index].append((path, text.encode()))
+    return files

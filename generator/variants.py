@@ -26,7 +26,7 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -79,8 +79,6 @@ _MEMO_RUN = 400  # only short runs repeat across pages; long body paragraphs do 
 
 def _remember(memo: dict[str, str], run: str, converted: str) -> None:
     if len(run) <= _MEMO_RUN:
-        if len(memo) >= _MEMO_LIMIT:
-            memo.clear()
         memo[run] = converted
 
 
@@ -170,10 +168,24 @@ def localize(
     text: str, language: Language, converter: TextConverter | None, config: SiteConfig
 ) -> str:
     """One language's output of a page rendered in Simplified: convert, fill tokens."""
-    text = converter.convert(text) if converter is not None else strip_marks(text, SPAN_MARKS)
+    return localize_many([text], language, converter, config)[0]
+
+
+def localize_many(
+    texts: Sequence[str], language: Language, converter: TextConverter | None, config: SiteConfig
+) -> list[str]:
+    """``localize`` for many pages, converted together (see ``TextConverter.convert_many``)."""
+    if converter is not None:
+        texts = converter.convert_many(texts)
+    else:
+        texts = [strip_marks(text, SPAN_MARKS) for text in texts]
+    values = token_values(language, config)
+    return [_fill_tokens(text, values) for text in texts]
+
+
+def _fill_tokens(text: str, values: dict[str, str]) -> str:
     if TOKEN_OPEN not in text:
         return text
-    values = token_values(language, config)
     parts = text.split(TOKEN_OPEN)  # one pass, however many tokens a page has
     for index in range(1, len(parts)):
         name, closed, rest = parts[index].partition(TOKEN_CLOSE)
@@ -276,23 +288,31 @@ class TextConverter:
         return form
 
     def convert(self, text: str) -> str:
-        """Convert a rendered page: only its runs of text go through OpenCC (markup and
-        URLs are ASCII), each distinct run once: runs seen before come from the memo (labels,
-        cards, headlines repeat across pages), the others go through OpenCC in one call.
+        return self.convert_many([text])[0]
+
+    def convert_many(self, texts: Sequence[str]) -> list[str]:
+        """Convert rendered pages: only their runs of text go through OpenCC (markup and
+        URLs are ASCII), each distinct run once, all in one call: runs seen before come from
+        the memo (labels, cards, headlines repeat across pages). Many pages at once keep
+        OpenCC's dictionaries in the processor's cache (measured a fifth faster than page
+        by page between renders).
 
         Cutting at markup gives OpenCC the same segments as whole lines (it never matches a
         phrase across ASCII punctuation), measured identical on a thousand bulletins' pages,
         for under half the characters."""
-        parts = _RUN_RE.split(text)  # odd indices: runs of text
         memo = self._memo
-        fresh = {run: "" for run in parts[1::2] if run not in memo}
+        if len(memo) >= _MEMO_LIMIT:  # never while a batch relies on what it holds
+            memo.clear()
+        split = [_RUN_RE.split(text) for text in texts]  # odd indices: runs of text
+        fresh = {run: "" for parts in split for run in parts[1::2] if run not in memo}
         if fresh:
             self._convert_runs(fresh)
-        for index in range(1, len(parts), 2):
-            run = parts[index]
-            done = memo.get(run)
-            parts[index] = done if done is not None else fresh[run]
-        return "".join(parts)
+        for parts in split:
+            for index in range(1, len(parts), 2):
+                run = parts[index]
+                done = memo.get(run)
+                parts[index] = done if done is not None else fresh[run]
+        return ["".join(parts) for parts in split]
 
     def _convert_runs(self, runs: dict[str, str]) -> None:
         """Fill ``runs`` (run → "") with each run's converted form, remembering short ones."""

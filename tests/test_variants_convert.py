@@ -175,3 +175,17 @@ def test_localize_leaves_unknown_tokens_alone(tmp_path: Path) -> None:
     languages = languages_of(config)
     text = f"{token('NOPE')}{ROOT}"
     assert localize(text, languages[0], None, config) == token("NOPE") + "/news/"
+
+
+def test_a_full_memo_is_emptied_between_batches_never_within(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import generator.variants as variants
+
+    monkeypatch.setattr(variants, "_MEMO_LIMIT", 3)
+    conv = converter(tmp_path)
+    plain = opencc.OpenCC("s2t").convert
+    pages = [f"<p>发展</p><p>第{n}个里面</p><p>软件{n}</p>" for n in range(6)]
+    for _ in range(2):  # the second round starts with runs remembered, then a full memo
+        assert conv.convert_many(pages) == [plain(page) for page in pages]
+        assert [conv.convert(page) for page in pages] == [plain(page) for page in pages]
