@@ -9,7 +9,8 @@ processes. Template errors become BulletinError naming the template file and lin
 from __future__ import annotations
 
 import hashlib
-import json
+import io
+import pickle
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -46,14 +47,26 @@ def page_view(page: Page, site: Site, ctx: ViewContext) -> View:
 def view_fingerprint(page: Page, view: View, base: str) -> str:
     """Everything a page's bytes depend on: its view, its template, and ``base`` (theme,
     settings, converters, generator code)."""
-    data = json.dumps(view, ensure_ascii=False, default=_fingerprint_of)  # built in fixed order
+    buffer = io.BytesIO()
+    _FingerprintPickler(buffer, protocol=5).dump(view)  # views are built in a fixed order
     digest = hashlib.sha256(f"{base}\0{page.template}\0".encode())
-    digest.update(data.encode("utf-8"))
+    digest.update(buffer.getbuffer())
     return digest.hexdigest()
 
 
-def _fingerprint_of(value: object) -> str:
-    return f"html:{value.digest}" if isinstance(value, Html) else str(value)
+class _FingerprintPickler(pickle.Pickler):
+    """A view as bytes to hash (pickle: a third of the time JSON took): without the memo,
+    so equal views give equal bytes whichever objects they happen to share, and ready-made
+    HTML as its digest instead of its text."""
+
+    def __init__(self, file: io.BytesIO, protocol: int):
+        super().__init__(file, protocol)
+        self.fast = True
+
+    def reducer_override(self, obj: object) -> object:  # called for non-builtin types only
+        if type(obj) is Html:
+            return str, ("html:" + obj.digest,)
+        return NotImplemented
 
 
 class _Environment(jinja2.Environment):
