@@ -62,6 +62,9 @@ EVENTS_PATH = "/__livereload/events"
 STATUS_PATH = "/__livereload/status"
 QUIET_SECONDS = 0.06  # a burst of saves must be this quiet before the rebuild starts
 MAX_DELAY_SECONDS = 1.0  # ...unless saves never stop: then build anyway after this long
+# After an early event, the build waits until open tabs showing those pages fetched them
+# again, at most this long: a build in this process slows every request it overlaps.
+EARLY_FETCH_SECONDS = 0.3
 PORT_TRIES = 20  # a busy port moves on to the next free one, at most this many
 PAGE_LIST_LIMIT = 2000  # above this many changed URLs, tell every tab to reload instead
 HISTORY = 100  # events kept for streams that reconnect
@@ -225,6 +228,11 @@ def make_event(
     return LiveEvent(version, failure, report.warnings, pages, styles)
 
 
+def page_route(path: str) -> str:
+    """A page's URL path as events name it: ``/x/index.html`` → ``/x/``."""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
 def content_type(path: PurePath) -> str:
     if path.name in FEED_NAMES:
         return FEED_TYPE
@@ -342,6 +350,8 @@ class LiveState:
         self._in_early: set[Path] = set()  # taken by the early loop, not yet handed on
         self._ready: set[Path] = set()  # handed on by the early loop, not yet built
         self._ready_upto = 0  # the newest batch handed on
+        self._watched: dict[str, int] = {}  # page URL → event streams of tabs showing it
+        self._awaited: set[str] = set()  # early pages open tabs have not fetched again yet
         self._first_change = 0.0
         self._last_change = 0.0
 
@@ -434,6 +444,7 @@ class LiveState:
             event = dataclasses.replace(event, warnings=self.warnings)
             self._early.update(dict.fromkeys(event.pages, batch))
             self._early_files.update((rel, (batch, data)) for rel, data in report.files)
+            self._awaited = {page for page in event.pages if self._watched.get(page)}
             self._events.append(event)
             self.condition.notify_all()
             return event
@@ -447,6 +458,29 @@ class LiveState:
     def _forget_early(self, batch: int) -> None:
         self._early = {url: b for url, b in self._early.items() if b > batch}
         self._early_files = {rel: v for rel, v in self._early_files.items() if v[0] > batch}
+
+    def watch(self, page: str, delta: int) -> None:
+        """An event stream of a tab showing ``page`` opened (+1) or closed (-1)."""
+        with self.condition:
+            count = self._watched.get(page, 0) + delta
+            if count > 0:
+                self._watched[page] = count
+            else:
+                self._watched.pop(page, None)
+
+    def served(self, route: str) -> None:
+        """A page was sent: a tab that reloads for an early event has it."""
+        with self.condition:
+            if route in self._awaited:
+                self._awaited.discard(route)
+                self.condition.notify_all()
+
+    def await_early_fetches(self, timeout: float) -> None:
+        """Let tabs showing pages just published early fetch them before the build takes
+        the processor (at most ``timeout``; not at all when no open tab shows them)."""
+        with self.condition:
+            self.condition.wait_for(lambda: not self._awaited or self.stopping, timeout)
+            self._awaited = set()
 
     def early_file(self, relative: str) -> bytes | None:
         """The bytes published early for an output file, until a build covers them."""
@@ -635,6 +669,7 @@ class Rebuilder:
             if not changes.needs_build:
                 self.state.cancel_build(batch)
                 continue
+            self.state.await_early_fetches(EARLY_FETCH_SECONDS)
             self._build(changes, batch)
 
 
@@ -752,6 +787,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if snippet:
             data = inject_before_body_end(data, snippet)
         self._send(HTTPStatus.OK, data, kind, send_body)
+        self.server.state.served(page_route(self.path.partition("?")[0]))
 
     def _send_not_found(self, send_body: bool) -> None:
         snippet = self._client_snippet()
@@ -796,7 +832,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
         state = self.server.state
         query = parse_qs(self.path.partition("?")[2])
         since = _as_int(self.headers.get("Last-Event-ID"), _as_int(query.get("since", [""])[0]))
+        page = page_route(query.get("page", [""])[0])  # the tab's own page, as it says
         self.close_connection = True
+        if page:
+            state.watch(page, +1)
+        try:
+            self._stream(state, since)
+        finally:
+            if page:
+                state.watch(page, -1)
+
+    def _stream(self, state: LiveState, since: int) -> None:
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream; charset=utf-8")

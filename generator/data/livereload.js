@@ -189,7 +189,13 @@
   }
 
   function connect() {
-    var source = new EventSource(live.endpoint + "?since=" + encodeURIComponent(live.version));
+    // The page it shows: the server lets such tabs fetch a page it published early before
+    // starting the build that follows.
+    var source = new EventSource(
+      live.endpoint +
+        "?since=" + encodeURIComponent(live.version) +
+        "&page=" + encodeURIComponent(ownPath())
+    );
     source.addEventListener("hello", function (event) {
       var hello = JSON.parse(event.data);
       if (hello.server !== live.server) location.reload(); // a restarted server
