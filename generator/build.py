@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -36,6 +36,7 @@ import generator
 from generator import cache
 from generator.cache import InputState, Manifest, PageRecord
 from generator.config import SiteConfig
+from generator.content import write_atomic
 from generator.output import (
     outputs_present,
     prune,
@@ -127,7 +128,12 @@ class Builder:
         self._early_converters: dict = {}  # article_pages' own: it may run beside a build
         self._dirty: set[str] = set()  # pages article_pages wrote since a build took them
         self._dirty_lock = threading.Lock()
-        self._unsaved: list[Callable[[], None]] = []  # cache writes put off (``save``)
+        # Caches a build put off writing (``save``): only the newest of each matters.
+        self._disk_docs: ContentCache | None = None  # the parses as the cache files hold them
+        self._unsaved_docs: tuple[str, ContentCache] | None = None  # (code stamp, parses)
+        self._unsaved_manifest: Manifest | None = None
+        self._unsaved_state: InputState | None = None
+        self._unrecorded: set[str] = set()  # pages written that the saved manifest lacks
 
     def build(
         self,
@@ -138,11 +144,11 @@ class Builder:
         full_views: bool = False,
         defer_saving: bool = False,
     ) -> BuildResult:
-        """``defer_saving``: leave the caches' writes (manifest, input state, content
-        parses) to ``save``, so a caller that shows the result first (serve) does not wait
-        for them. The next build saves them first; until then other commands see the
-        caches of an earlier build, which is safe: they rebuild what it changed."""
-        self.save()
+        """``defer_saving``: after an edit in place, leave the caches' writes (manifest,
+        input state, content parses) to ``save``, so a caller that shows the result first
+        (serve) does not wait for them. Until then the cache folder names the pages
+        written since (``_unrecorded``): another command's build renders them again and
+        compares bytes, so it never trusts a saved record those files outgrew."""
         started = time.perf_counter()
         config = self.config
         state_path = cache.input_state_path(config)
@@ -152,6 +158,8 @@ class Builder:
         if (
             not full_views
             and not self._dirty  # an early page may show an edit since undone
+            and not self._unrecorded
+            and not _unrecorded_path(config).exists()  # ...or one left by another process
             and previous.same_inputs(scanned)
             and sizes_present(config.output_dir, previous.outputs)
         ):
@@ -159,7 +167,8 @@ class Builder:
             if self._last is not None and self._last.state is previous:
                 self._last = dataclasses.replace(self._last, state=self._state)
             if scanned.files != previous.files:  # touched, not changed: skip hashing next time
-                cache.save_input_state(state_path, self._state)
+                self._unsaved_state = self._state
+                self.save()  # with whatever an earlier build put off: the state goes last
             if search:
                 from generator.search import update_search_index
 
@@ -176,9 +185,9 @@ class Builder:
         options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
         dirty = self._take_dirty()
         try:
-            result = self._changed_build(previous, scanned, dirty, search=search, options=options)
-            if not defer_saving:
-                self.save()
+            result = self._changed_build(
+                previous, scanned, dirty, search=search, options=options, defer=defer_saving
+            )
         except BaseException:
             with self._dirty_lock:
                 self._dirty |= dirty  # still to be checked by the next build
@@ -188,9 +197,45 @@ class Builder:
         return result
 
     def save(self) -> None:
-        """Write the caches a build put off (``defer_saving``), in the order it left them."""
-        while self._unsaved:
-            self._unsaved.pop(0)()
+        """Write the caches builds put off (``defer_saving``): parses, then the manifest,
+        then the input state (never newer than the manifest), then forget the pages
+        written since the last save."""
+        config = self.config
+        if self._unsaved_docs is not None:
+            (stamp, docs), self._unsaved_docs = self._unsaved_docs, None
+            folder = cache.content_cache_path(config)
+            cache.save_content_cache(folder, stamp, docs, self._disk_docs or {})
+            self._disk_docs = docs
+        if self._unsaved_manifest is not None:
+            cache.save_manifest(cache.manifest_path(config), self._unsaved_manifest)
+            self._unsaved_manifest = None
+        if self._unsaved_state is not None:
+            cache.save_input_state(cache.input_state_path(config), self._unsaved_state)
+            self._unsaved_state = None
+        with self._dirty_lock:
+            if self._unrecorded:
+                self._unrecorded = set()
+                _unrecorded_path(config).unlink(missing_ok=True)
+
+    def _note_unrecorded(self, keys: set[str]) -> None:
+        """Before writing pages the saved manifest will not know: name them on disk."""
+        with self._dirty_lock:
+            if keys <= self._unrecorded:
+                return
+            self._unrecorded |= keys
+            data = json.dumps(sorted(self._unrecorded), ensure_ascii=False).encode()
+            write_atomic(_unrecorded_path(self.config), data)
+
+    def _saved_manifest(self) -> Manifest:
+        """The manifest as the cache holds it, without the records of pages another
+        process wrote since its last save (rendered again, bytes compared)."""
+        manifest = cache.load_manifest(cache.manifest_path(self.config))
+        try:
+            unrecorded = set(json.loads(_unrecorded_path(self.config).read_bytes()))
+        except (OSError, ValueError, TypeError):
+            return manifest
+        pages = {k: record for k, record in manifest.pages.items() if k not in unrecorded}
+        return Manifest(pages, scope=manifest.scope, entities=manifest.entities)
 
     def prepare(self) -> None:
         """Make ready, while nothing else is asked of it, what the next edit needs: the
@@ -224,9 +269,11 @@ class Builder:
         *,
         search: bool,
         options: WriteOptions,
+        defer: bool = False,
     ) -> BuildResult:
         """Some input changed (or the output was touched): ingest, load, render. ``dirty``:
-        pages ``article_pages`` wrote, looked at again with their bytes compared."""
+        pages ``article_pages`` wrote, looked at again with their bytes compared.
+        ``defer``: after an edit in place, leave the caches to ``save``."""
         from generator import affected
         from generator.pages import find_collisions, plan_pages
         from generator.variants import languages_of
@@ -267,7 +314,7 @@ class Builder:
         renderer = self._current_renderer()
         specs = self._converter_specs(languages)
         base = base_fingerprint(config, renderer, specs)
-        old = self._manifest or cache.load_manifest(cache.manifest_path(config))
+        old = self._manifest or self._saved_manifest()
         self._manifest = None  # until this build has finished
         if dirty:  # written early: render again and compare bytes, whatever their record says
             old = Manifest(
@@ -280,6 +327,9 @@ class Builder:
         shortcut = None
         if done is None and edit is not None and last is not None:
             shortcut = last.shortcut(edit.keys, site, old)
+        defer = defer and shortcut is not None  # a site-wide build saves as it goes
+        if defer and shortcut is not None:
+            self._note_unrecorded({pages[index].key for index in shortcut.look_at})
         done = done or write_site(
             pages,
             site,
@@ -296,17 +346,11 @@ class Builder:
         )
         done.manifest.inputs = inputs
         deleted = prune(config.output_dir, _stale_outputs(old, done.manifest, shortcut))
-        self._unsaved.append(
-            lambda manifest=done.manifest: cache.save_manifest(
-                cache.manifest_path(config), manifest
-            )
-        )
-        self._manifest = done.manifest
+        self._manifest = self._unsaved_manifest = done.manifest
         warnings = [*ingest.warnings, *site.warnings]
-        self._state = input_state(scanned, done.manifest, warnings, ingest)
-        self._unsaved.append(
-            lambda state=self._state: cache.save_input_state(cache.input_state_path(config), state)
-        )
+        self._state = self._unsaved_state = input_state(scanned, done.manifest, warnings, ingest)
+        if not defer:
+            self.save()
         self._last = _LastBuild(
             site,
             pages,
@@ -321,7 +365,6 @@ class Builder:
         if search:
             from generator.search import update_search_index
 
-            self.save()  # the index update reads the input state
             update_search_index(config)  # skips variants whose article pages did not change
         return BuildResult(
             written=done.written,
@@ -344,6 +387,7 @@ class Builder:
         stamp = self._content_stamp()
         if self._docs is None:
             self._docs = cache.load_content_cache(cache.content_cache_path(self.config), stamp)
+            self._disk_docs = self._docs
         digests = {path: stamp_[3] for path, stamp_ in scanned.files.items()}
         site, docs = load_site(self.config, self._docs, digests, jobs)
         return site, docs, self._save_content(docs, site.bulletin_order)
@@ -352,11 +396,8 @@ class Builder:
         return code_stamp() + ("\0html" if self.config.markdown_html else "")
 
     def _save_content(self, docs: ContentCache, order: Sequence[str]) -> str:
-        """Save the parses (only shards that changed; put off with the other caches) and
-        return the content digest."""
-        previous = self._docs or {}
-        folder, stamp = cache.content_cache_path(self.config), self._content_stamp()
-        self._unsaved.append(lambda: cache.save_content_cache(folder, stamp, docs, previous))
+        """Keep the parses to save (with the other caches) and return the content digest."""
+        self._unsaved_docs = (self._content_stamp(), docs)
         self._docs = docs
         listing = [sorted((key, doc.digest) for key, doc in docs.items()), list(order)]
         return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
@@ -380,7 +421,6 @@ class Builder:
         rest of what it shows (neighbours, bulletin, terms) is unchanged. Only an early
         write: ``build`` must still follow, to bring the manifest and every other page up
         to date. Returns (output path, bytes) of each file written."""
-        from generator.content import write_atomic
         from generator.render import page_view, render_page
         from generator.variants import converter_for
 
@@ -398,8 +438,10 @@ class Builder:
             page = own[key]
             view = page_view(page, edit.site, last.ctx)
             files += render_page(page, view, last.renderer, self._early_converters, last.ctx)
+        keys = {own[key].key for key in edit.keys}
+        self._note_unrecorded(keys)
         with self._dirty_lock:  # before writing: a build starting now looks at them again
-            self._dirty.update(own[key].key for key in edit.keys)
+            self._dirty.update(keys)
         for rel, data in files:
             write_atomic(config.output_dir / rel, data)
         return files
@@ -533,6 +575,12 @@ def _placement(article: Article) -> tuple:
     return tuple(
         getattr(article, f.name) for f in dataclasses.fields(article) if f.name not in early
     )
+
+
+def _unrecorded_path(config: SiteConfig) -> Path:
+    """Names the pages written since the manifest was last saved (while it is not)."""
+    manifest = cache.manifest_path(config)
+    return manifest.with_name(manifest.stem + "-unrecorded.json")
 
 
 def scan_inputs(config: SiteConfig, previous: Mapping[str, cache.FileStamp]) -> dict:

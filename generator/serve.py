@@ -65,6 +65,9 @@ MAX_DELAY_SECONDS = 1.0  # ...unless saves never stop: then build anyway after t
 # After an early event, the build waits until open tabs showing those pages fetched them
 # again, at most this long: a build in this process slows every request it overlaps.
 EARLY_FETCH_SECONDS = 0.3
+# Work a build put off (saving caches) waits until the server was this long without
+# changes or requests: tabs reloading after the build need the processor first.
+IDLE_SECONDS = 1.0
 PORT_TRIES = 20  # a busy port moves on to the next free one, at most this many
 PAGE_LIST_LIMIT = 2000  # above this many changed URLs, tell every tab to reload instead
 HISTORY = 100  # events kept for streams that reconnect
@@ -350,6 +353,7 @@ class LiveState:
         self._in_early: set[Path] = set()  # taken by the early loop, not yet handed on
         self._ready: set[Path] = set()  # handed on by the early loop, not yet built
         self._ready_upto = 0  # the newest batch handed on
+        self._last_activity = 0.0  # when a change was recorded or a file sent
         self._watched: dict[str, int] = {}  # page URL → event streams of tabs showing it
         self._awaited: set[str] = set()  # early pages open tabs have not fetched again yet
         self._first_change = 0.0
@@ -362,7 +366,7 @@ class LiveState:
             if not self._pending:
                 self._first_change = now
             self._pending.update(paths)
-            self._last_change = now
+            self._last_change = self._last_activity = now
             self.condition.notify_all()
 
     def take_changes(self, quiet: float, max_delay: float) -> tuple[set[Path], int] | None:
@@ -469,11 +473,25 @@ class LiveState:
                 self._watched.pop(page, None)
 
     def served(self, route: str) -> None:
-        """A page was sent: a tab that reloads for an early event has it."""
+        """A file was sent: a tab that reloads for an early event has it."""
         with self.condition:
+            self._last_activity = time.monotonic()
             if route in self._awaited:
                 self._awaited.discard(route)
                 self.condition.notify_all()
+
+    def wait_idle(self, quiet: float) -> bool:
+        """Block until nothing was recorded or sent for ``quiet`` seconds and no change is
+        waiting: True; False as soon as a change waits (or when stopping)."""
+        with self.condition:
+            while not self.stopping:
+                if self._pending or self._in_early or self._ready:
+                    return False
+                left = self._last_activity + quiet - time.monotonic()
+                if left <= 0:
+                    return True
+                self.condition.wait(left)
+            return False
 
     def await_early_fetches(self, timeout: float) -> None:
         """Let tabs showing pages just published early fetch them before the build takes
@@ -594,9 +612,12 @@ class Rebuilder:
         self.debug = debug  # print tracebacks of unexpected build failures
 
     def build_once(self, changes: ChangeSet) -> LiveEvent:
-        """Publish what can be written early, then build (at start, and in tests)."""
+        """Publish what can be written early, build, then do the put-off work (at start,
+        and in tests)."""
         self._publish_early(changes, changes.describe(self.roots.root))
-        return self._build(changes)
+        event = self._build(changes)
+        self.idle()
+        return event
 
     def _build(self, changes: ChangeSet, batch: int | None = None) -> LiveEvent:
         described = changes.describe(self.roots.root)
@@ -619,14 +640,18 @@ class Rebuilder:
             report, failure, self.base_path, described, changes.only_stylesheets, batch
         )
         _report_build(event, report, described)
-        idle = getattr(self.build, "idle", None)
-        if idle is not None:
-            try:
-                idle()
-            except Exception:  # put-off cache writes: the next build tries them again
-                if self.debug:
-                    traceback.print_exc()
         return event
+
+    def idle(self) -> None:
+        """The build callable's put-off work (``idle``), if it has any."""
+        idle = getattr(self.build, "idle", None)
+        if idle is None:
+            return
+        try:
+            idle()
+        except Exception:  # put-off cache writes: the next build tries them again
+            if self.debug:
+                traceback.print_exc()
 
     def _publish_early(self, changes: ChangeSet, described: str, batch: int | None = None) -> None:
         """Let open tabs show what the build can write at once, before the whole build."""
@@ -659,8 +684,13 @@ class Rebuilder:
             self.state.hand_over(paths, batch)
 
     def run(self) -> None:
-        """The rebuild loop: build every batch handed on since the last build, at once."""
+        """The rebuild loop: build every batch handed on since the last build, at once;
+        when the server has been idle a while after a build, do its put-off work."""
+        idle_due = False
         while True:
+            if idle_due and self.state.wait_idle(IDLE_SECONDS):
+                self.idle()
+                idle_due = False
             taken = self.state.take_ready()
             if taken is None:
                 return
@@ -671,6 +701,7 @@ class Rebuilder:
                 continue
             self.state.await_early_fetches(EARLY_FETCH_SECONDS)
             self._build(changes, batch)
+            idle_due = True
 
 
 class _ChangeRecorder(FileSystemEventHandler):

@@ -161,3 +161,26 @@ def test_caches_not_saved_yet_are_safe_for_another_builder(project: Path, tmp_pa
     other = Builder(config).build(search=False, jobs=1)
     assert other.rendered
     assert_as_clean(project, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("written_by", ["early page", "build that put off saving"])
+def test_pages_written_before_a_crash_are_checked_by_the_next_build(
+    project: Path, tmp_path: Path, written_by: str
+) -> None:
+    """Serve killed before saving its caches, then the edit undone: the saved manifest
+    still has the pages' old records, which match again; the next build must not trust
+    them, as the files hold the edit."""
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    path, article = shared_region_articles(config)[0]
+    original = path.read_bytes()
+    save(path, dataclasses.replace(article, title=article.title + "（未保存）"))
+    if written_by == "early page":
+        assert builder.article_pages([path])
+    else:
+        assert builder.build(search=False, jobs=1, defer_saving=True).written
+    del builder  # killed: nothing saved
+    path.write_bytes(original)
+    Builder(config).build(search=False, jobs=1)
+    assert_as_clean(project, tmp_path / "clean")
