@@ -1,7 +1,8 @@
 """The injected reload client in headless Chromium, against the server and a stand-in build.
 
-These pin down the client's choices independently of the generator: a tab reloads only
-when its own page changed; a stylesheet change swaps the sheet without a reload; build
+These pin down the client's choices independently of the generator: a tab refreshes only
+when its own page changed, swapping the new page in without navigating (a page with
+scripts of its own reloads); a stylesheet change swaps the sheet without a reload; build
 errors show as an overlay that the next good build clears; warnings show as a notice
 the reader can dismiss. tests/test_serve_cli.py repeats the key ones on the real site.
 """
@@ -36,24 +37,47 @@ def open_marked(page: Any, url: str) -> None:
     page.evaluate("window.__marker = 1")
 
 
-def test_only_the_changed_page_reloads(live: tuple[Preview, FakeSite, Path], page: Any) -> None:
+def test_only_the_changed_page_refreshes(live: tuple[Preview, FakeSite, Path], page: Any) -> None:
     preview, _, project = live
     other = page.context.new_page()
     open_marked(page, preview.url + "alpha/")
     open_marked(other, preview.url + "beta/")
-    (project / "content/alpha.md").write_text("兴化改了标题\n第一段。\n", encoding="utf-8")
+    page.set_viewport_size({"width": 400, "height": 200})
+    long_body = "第一段。" * 400  # taller than the window: the reader has scrolled down
+    (project / "content/alpha.md").write_text(f"兴化老年助餐\n{long_body}\n", encoding="utf-8")
+    page.wait_for_function(f"document.body.textContent.includes('{long_body}')", timeout=TIMEOUT)
+    page.evaluate("window.scrollTo(0, 300)")
+    (project / "content/alpha.md").write_text(f"兴化改了标题\n{long_body}\n", encoding="utf-8")
     page.wait_for_function(
         "document.querySelector('h1').textContent === '兴化改了标题'", timeout=TIMEOUT
     )
-    assert page.evaluate("window.__marker") is None  # the alpha tab really reloaded
+    assert page.title() == "兴化改了标题"
+    assert page.evaluate("window.__marker") == 1  # swapped in place: no navigation
+    assert page.evaluate("window.scrollY") == 300  # the reader stays where they were
+    assert page.locator("link[rel=stylesheet]").count() == 1
     version = preview.state.version
     other.wait_for_function(f"window.__bulletinLiveHandled === {version}", timeout=TIMEOUT)
     assert other.evaluate("window.__marker") == 1  # beta's tab took the build in place
     # beta's page did not change, so its tab kept its state; a later edit still reaches it
     (project / "content/beta.md").write_text("盐城也改了\n第二段。\n", encoding="utf-8")
     other.wait_for_function("document.querySelector('h1').textContent === '盐城也改了'")
-    assert page.evaluate("window.__marker") is None
+    assert page.evaluate("window.__marker") == 1
     other.close()
+
+
+def test_a_page_with_scripts_of_its_own_reloads(
+    live: tuple[Preview, FakeSite, Path], page: Any
+) -> None:
+    """Its scripts would not run in a swapped-in body (a search page, say)."""
+    preview, _, project = live
+    script = "<script>window.__ran = (window.__ran || 0) + 1</script>"
+    (project / "content/alpha.md").write_text(f"兴化\n{script}\n", encoding="utf-8")
+    open_marked(page, preview.url + "alpha/")
+    page.wait_for_function("window.__ran === 1", timeout=TIMEOUT)
+    (project / "content/alpha.md").write_text(f"兴化改了\n{script}\n", encoding="utf-8")
+    page.locator("h1", has_text="兴化改了").wait_for(timeout=TIMEOUT)
+    page.wait_for_function("window.__ran === 1", timeout=TIMEOUT)  # ran again, anew
+    assert page.evaluate("window.__marker") is None  # really reloaded
 
 
 def test_stylesheet_swaps_without_reload(live: tuple[Preview, FakeSite, Path], page: Any) -> None:

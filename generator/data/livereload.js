@@ -3,8 +3,11 @@
    pages never contain it.
 
    Per build event a tab: shows or clears the error overlay; shows build warnings in a
-   dismissible notice; reloads only if its own URL (or a script/image it loaded) changed;
-   swaps changed stylesheets in place, keeping the page and its scripts' state. */
+   dismissible notice; when its own page changed, fetches it and swaps the new body (and
+   title) in place: no navigation, so the stylesheets, the event stream and the reader's
+   scroll position stay, and the edit shows sooner (a page with scripts of its own, or
+   other stylesheets, is reloaded instead); reloads if a script or image it loaded
+   changed; swaps changed stylesheets in place, keeping the page and its scripts' state. */
 (function () {
   "use strict";
   var live = window.__bulletinLive;
@@ -165,25 +168,81 @@
     targets.forEach(swapLink);
   }
 
-  function affectsThisPage(pages) {
-    if (pages.indexOf(ownPath()) >= 0) return true;
+  // A script, image or other file this page loaded changed (its own URL aside: a
+  // refresh fetched it too).
+  function loadedChanged(pages) {
     var loaded = loadedPaths();
+    var own = ownPath();
     return pages.some(function (page) {
-      return loaded[page] === true;
+      return page !== own && loaded[page] === true;
     });
   }
 
-  function onBuild(message) {
-    // A failed build lists no pages, so the overlay stays on the current page; a build
-    // that failed only in part (a bad raw bulletin) may still reload: the reloaded page
-    // shows the overlay again from its injected state.
-    if (message.error) showError(message.error);
-    else hideError();
-    showNotice(message.warnings);
-    if (message.reload_all || affectsThisPage(message.pages)) {
+  // Scripts a page runs besides this client (JSON-LD is data): such a page is reloaded,
+  // as a swapped-in body's scripts would not run.
+  function ownScripts(doc) {
+    return Array.prototype.filter.call(doc.scripts, function (script) {
+      return script.id !== "bulletin-livereload" && script.type !== "application/ld+json";
+    }).length;
+  }
+
+  function sheets(doc) {
+    return Array.prototype.map
+      .call(doc.querySelectorAll('link[rel~="stylesheet"]'), function (link) {
+        return link.getAttribute("href");
+      })
+      .join("\n");
+  }
+
+  var refreshes = 0;
+
+  // The page again, swapped in without navigating; anything unexpected reloads instead.
+  function refresh(message) {
+    if (ownScripts(document)) {
       location.reload();
       return;
     }
+    var number = ++refreshes;
+    fetch(location.href, { cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        return response.text();
+      })
+      .then(function (text) {
+        if (number !== refreshes) return; // a newer event's refresh is on its way
+        var fresh = new DOMParser().parseFromString(text, "text/html");
+        if (!fresh.body || ownScripts(fresh) || sheets(fresh) !== sheets(document)) {
+          location.reload();
+          return;
+        }
+        document.title = fresh.title;
+        document.body.replaceWith(document.adoptNode(fresh.body));
+        decorate(message);
+        window.__bulletinLiveHandled = message.version;
+      })
+      .catch(function () {
+        location.reload();
+      });
+  }
+
+  // A failed build lists no pages, so the overlay stays on the current page; a build
+  // that failed only in part (a bad raw bulletin) may still reload: the reloaded page
+  // shows the overlay again from its injected state.
+  function decorate(message) {
+    if (message.error) showError(message.error);
+    else hideError();
+    showNotice(message.warnings);
+  }
+
+  function onBuild(message) {
+    if (message.reload_all || loadedChanged(message.pages)) {
+      location.reload();
+      return;
+    }
+    if (message.pages.indexOf(ownPath()) >= 0) {
+      refresh(message);
+      return;
+    }
+    decorate(message);
     if (message.styles.length) swapStyles(message.styles);
     window.__bulletinLiveHandled = message.version; // this tab took the build in place
   }
