@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,8 +115,13 @@ _worker_converters: dict[str, TextConverter] = {}
 
 
 def _start_worker(job: RenderJob) -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the build and the pool
+    ends its workers with SIGTERM, which they take quietly (serve's handler turns it into
+    KeyboardInterrupt, and each worker printed a traceback)."""
     global _worker_job
     _worker_job = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _run_chunk(indices: list[int]) -> tuple[ChunkResult, int]:
