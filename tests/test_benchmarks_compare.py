@@ -1,0 +1,45 @@
+"""The harness's table and goal lines, from measured runs (no contender is run here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks import hugo, pelican
+from benchmarks.compare import OURS, Tally, check_goals, format_table
+from benchmarks.contender import Phase
+from benchmarks.measure import Run
+
+
+def tally(name: str, cold: float, cpu: float, rss_mb: int = 300) -> Tally:
+    result = Tally(name, "v", pages=100)
+    for phase, seconds in ((Phase.COLD, cold), (Phase.NO_CHANGE, 0.5), (Phase.EDIT, 1.0)):
+        run = Run(seconds, rss_mb * 2**20, 0, Path("log"), cpu if phase is Phase.COLD else 0.1)
+        result.runs[phase].append(run)
+    return result
+
+
+def test_table_shows_cpu_live_edits_and_ratios() -> None:
+    ours = tally(OURS, 8.0, 14.0)
+    ours.live, ours.live_all = [0.12, 0.2, 0.15], [0.6, 0.9, 0.7]
+    hugo2 = tally(hugo.NAMES[2], 10.0, 16.0)
+    table = format_table([ours, hugo2])
+    assert "| 14.00 s | 0.15 s / 0.70 s |" in table  # cold CPU, live medians
+    assert "| 0.80 |" in table  # ours ÷ Hugo's cold
+
+
+def test_goal_lines_say_met_or_missed_with_the_figures() -> None:
+    ours = tally(OURS, 8.0, 14.0, rss_mb=520)
+    ours.live, ours.live_all = [0.4], [0.9]
+    goals = check_goals(
+        {
+            OURS: ours,
+            hugo.NAMES[2]: tally(hugo.NAMES[2], 10.0, 16.0),
+            pelican.NAME: tally(pelican.NAME, 30.0, 30.0),
+        }
+    )
+    text = "\n".join(goals)
+    assert "met     cold build no slower than Hugo's two-language build: ratio 0.80" in text
+    assert "MISSED  cold build at least 5× faster than Pelican: ratio 0.27" in text
+    assert "MISSED  serve: edited page shown within 300 ms: 0.40 s" in text
+    assert "met     serve: every dependent page within 1 s: 0.90 s" in text
+    assert "MISSED  peak RSS under 500 MB" in text
