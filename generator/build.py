@@ -27,7 +27,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -201,11 +201,7 @@ class Builder:
         then the input state (never newer than the manifest), then forget the pages
         written since the last save."""
         config = self.config
-        if self._unsaved_docs is not None:
-            (stamp, docs), self._unsaved_docs = self._unsaved_docs, None
-            folder = cache.content_cache_path(config)
-            cache.save_content_cache(folder, stamp, docs, self._disk_docs or {})
-            self._disk_docs = docs
+        self._save_parses()
         if self._unsaved_manifest is not None:
             cache.save_manifest(cache.manifest_path(config), self._unsaved_manifest)
             self._unsaved_manifest = None
@@ -256,6 +252,15 @@ class Builder:
         if not self._early_converters and last.specs:
             self._early_converters.update({p: converter_for(s) for p, s in last.specs.items()})
 
+    def _save_parses(self) -> None:
+        """The content cache, if a build put it off (a cold build saves it while its workers
+        render: it is valid whatever the rest of the build does)."""
+        if self._unsaved_docs is not None:
+            (stamp, docs), self._unsaved_docs = self._unsaved_docs, None
+            folder = cache.content_cache_path(self.config)
+            cache.save_content_cache(folder, stamp, docs, self._disk_docs or {})
+            self._disk_docs = docs
+
     def _take_dirty(self) -> set[str]:
         with self._dirty_lock:
             dirty, self._dirty = self._dirty, set()
@@ -274,7 +279,6 @@ class Builder:
         """Some input changed (or the output was touched): ingest, load, render. ``dirty``:
         pages ``article_pages`` wrote, looked at again with their bytes compared.
         ``defer``: after an edit in place, leave the caches to ``save``."""
-        from generator import affected
         from generator.pages import find_collisions, plan_pages
         from generator.variants import languages_of
         from generator.views import ViewContext
@@ -343,6 +347,7 @@ class Builder:
             self._converters,
             shortcut,
             plans,
+            meanwhile=None if defer else self._save_parses,
         )
         done.manifest.inputs = inputs
         deleted = prune(config.output_dir, _stale_outputs(old, done.manifest, shortcut))
@@ -359,7 +364,7 @@ class Builder:
             specs,
             docs,
             self._state,
-            plans or [affected.plan_digest(page) for page in pages],
+            plans or [_plan_of(page, done.manifest) for page in pages],
             last.index if last is not None and last.pages is pages else None,
         )
         if search:
@@ -567,6 +572,31 @@ def _reparse(last: _LastBuild, config: SiteConfig, paths: Sequence[Path]) -> _Ed
         keys.append(key)
     site = dataclasses.replace(last.site, articles=articles)
     return _Edit(tuple(keys), site, docs)
+
+
+def _run_all(tasks: Sequence[Callable[[], None]]) -> Callable[[], None] | None:
+    if not tasks:
+        return None
+
+    def run() -> None:
+        for task in tasks:
+            task()
+
+    return run
+
+
+def _record_entities(manifest: Manifest, site: Site) -> None:
+    from generator import affected
+
+    manifest.entities = affected.entity_digests(site)
+
+
+def _plan_of(page: Page, manifest: Manifest) -> str:
+    """The page's plan digest, as its record (written this build) holds it."""
+    from generator import affected
+
+    record = manifest.pages.get(page.key)
+    return record.plan if record is not None and record.plan else affected.plan_digest(page)
 
 
 def _placement(article: Article) -> tuple:
@@ -790,6 +820,7 @@ def write_site(
     converters: dict | None = None,
     shortcut: _Shortcut | None = None,
     plans: Sequence[str] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> _Progress:
     with staged_output(ctx.config.output_dir) as (output_dir, fresh):
         done = write_pages(
@@ -806,6 +837,7 @@ def write_site(
             shortcut,
             plans,
             fresh,
+            meanwhile,
         )
         write_assets(assets, output_dir, old, done, fresh)
     return done
@@ -832,24 +864,30 @@ def write_pages(
     shortcut: _Shortcut | None = None,
     plans: Sequence[str] | None = None,
     fresh: bool = False,
+    meanwhile: Callable[[], None] | None = None,
 ) -> _Progress:
     """Render and write every page whose fingerprint changed or whose files went missing;
     pages that depend on nothing that changed keep their record without a view computed.
-    ``shortcut``: an edit that kept the site's shape says which pages to look at."""
+    ``shortcut``: an edit that kept the site's shape says which pages to look at.
+    ``meanwhile``: work for this process while worker processes render."""
     from generator import affected
     from generator.parallel import ChunkResult, RenderJob, render_pages
 
     done = _Progress()
     done.manifest.scope = scope_digest(base, ctx)
-    plans = plans or [affected.plan_digest(page) for page in pages]
+    later = [meanwhile] if meanwhile is not None else []
     if shortcut is not None and old.scope == done.manifest.scope:
         done.manifest.entities = shortcut.entities
         look_at = shortcut.look_at
+    elif options.full_views or old.scope != done.manifest.scope or not old.entities:
+        # Every page is looked at: its plan and the entities' digests are only recorded,
+        # so the workers digest the plans and this process the entities while they render.
+        look_at = list(range(len(pages)))
+        later.append(lambda: _record_entities(done.manifest, site))
     else:
+        plans = plans or [affected.plan_digest(page) for page in pages]
         done.manifest.entities = affected.entity_digests(site)
-        look_at = pages_to_look_at(
-            pages, plans, site, old, done.manifest, output_dir, options.full_views
-        )
+        look_at = pages_to_look_at(pages, plans, site, old, done.manifest, output_dir)
     chosen = set(look_at)
     for index, page in enumerate(pages):
         if index not in chosen:
@@ -864,7 +902,7 @@ def write_pages(
         report.update(count, len(collected.written))
 
     try:
-        render_pages(job, look_at, options.jobs, on_chunk, converters)
+        render_pages(job, look_at, options.jobs, on_chunk, converters, _run_all(later))
     except BaseException:
         # Keep what is known to be on disk, so the next build does not redo it.
         partial = Manifest({**old.pages, **collected.records})
@@ -893,15 +931,12 @@ def pages_to_look_at(
     old: Manifest,
     new: Manifest,
     output_dir: Path,
-    everything: bool,
 ) -> list[int]:
-    """Indices of pages whose view must be computed: new or re-planned pages, pages whose
-    files went missing, pages that depend on a changed entity, every page when the scope
-    changed (or ``everything``)."""
+    """Indices of pages whose view must be computed when the last build had the same
+    scope: new or re-planned pages, pages whose files went missing, pages that depend on a
+    changed entity."""
     from generator import affected
 
-    if everything or old.scope != new.scope or not old.entities:
-        return list(range(len(pages)))
     changed = affected.changed_entities(old.entities, new.entities)
     chosen = []
     for index, page in enumerate(pages):

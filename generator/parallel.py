@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from generator.affected import plan_digest
 from generator.cache import Manifest, PageRecord
 from generator.output import outputs_present, write_if_changed
 from generator.pages import Page, PageKind
@@ -37,7 +38,8 @@ class RenderJob:
     """Everything a worker needs; inherited through fork, never pickled."""
 
     pages: Sequence[Page]
-    plans: Sequence[str]  # each page's plan digest, stored in its record
+    plans: Sequence[str] | None  # each page's plan digest, stored in its record (None:
+    # digested as each page is rendered)
     site: Site
     ctx: ViewContext
     renderer: Renderer
@@ -71,11 +73,15 @@ def render_pages(
     jobs: int,
     on_chunk: Callable[[ChunkResult, int], None],
     converters: dict[str, TextConverter] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
     """Look at ``job.pages[i]`` for each index; ``on_chunk(result, pages_done)`` after each
     chunk, in this process (so partial progress is kept even when a later chunk fails).
-    ``converters``: this process's converters, kept by the caller between builds."""
+    ``converters``: this process's converters, kept by the caller between builds.
+    ``meanwhile``: this process's own work, done while the workers render (or first)."""
     if jobs <= 1 or len(indices) < SERIAL_BELOW:
+        if meanwhile is not None:
+            meanwhile()
         converters = {} if converters is None else converters
         done = 0
         for chunk in _chunks(indices, 200):
@@ -90,7 +96,10 @@ def render_pages(
             size = max(20, len(indices) // (jobs * CHUNKS_PER_WORKER))
             done = 0
             ordered = _largest_first(job.pages, indices)
-            for result, count in pool.imap_unordered(_run_chunk, _chunks(ordered, size)):
+            results = pool.imap_unordered(_run_chunk, _chunks(ordered, size))
+            if meanwhile is not None:
+                meanwhile()  # results queue up meanwhile
+            for result, count in results:
                 done += count
                 on_chunk(result, done)
     finally:
@@ -175,7 +184,7 @@ def _render_batch(
             and record.fingerprint == fingerprint
             and outputs_present(job.output_dir, record.outputs)
         ):
-            result.records[page.key] = PageRecord(fingerprint, record.outputs, job.plans[index])
+            result.records[page.key] = PageRecord(fingerprint, record.outputs, _plan(job, index))
             result.skipped += 1
             continue
         text = job.renderer.render(page.template, view)
@@ -197,6 +206,10 @@ def _render_batch(
             outputs[rel], changed = write_if_changed(job.output_dir, rel, data, known, job.fresh)
             if changed:
                 result.written.append(rel)
-        result.records[page.key] = PageRecord(item.fingerprint, outputs, job.plans[item.index])
+        result.records[page.key] = PageRecord(item.fingerprint, outputs, _plan(job, item.index))
         result.rendered += 1
     timings["write"] += clock() - converted
+
+
+def _plan(job: RenderJob, index: int) -> str:
+    return job.plans[index] if job.plans is not None else plan_digest(job.pages[index])
