@@ -91,8 +91,9 @@ def render_pages(
             on_chunk(render_chunk(job, chunk, converters), done)
         return
     context = multiprocessing.get_context("fork")
-    gc.collect()
-    gc.freeze()  # inherited objects stay shared: the collector never writes to them
+    # Inherited objects stay shared: the collector never writes to them. (No collection
+    # first: it took 0.14 s at 1,000 bulletins, 1.4 s at 10,000, to free a little garbage.)
+    gc.freeze()
     try:
         writing = context.Lock()
         with context.Pool(jobs, initializer=_start_worker, initargs=(job, writing)) as pool:
