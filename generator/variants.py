@@ -10,8 +10,9 @@ A page is rendered once, in Simplified, with a few private-use characters in it:
   language code, the ``aria-current`` of the language switch.
 
 ``localize`` turns that text into one language's output: convert (variants only), then
-strip markers and fill tokens. Markup and URLs are ASCII, which OpenCC leaves alone, so
-converting the whole page is safe; lines without any non-ASCII character are skipped.
+strip markers and fill tokens. Markup and URLs are ASCII, so only the page's runs of text
+(from a non-ASCII character to the next quote, angle bracket or line break) go through
+OpenCC, each distinct run once per batch of pages, short ones remembered across pages.
 
 Proper names in running text (headlines, bodies) are found before OpenCC sees the text:
 the gazetteer's names and the site's overrides are compiled once into one trie-shaped
