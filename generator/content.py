@@ -97,16 +97,9 @@ def parse_article(text: str, src_path: str = "<string>") -> ArticleSource:
     match = _FRONT_MATTER_RE.match(text)
     if not match:
         raise BulletinError("missing YAML front matter (a '---' line, then '---')", src_path, 1)
-    front = match.group(1)
-    meta = load_simple(front)  # the shape dump_article writes; anything else: PyYAML
-    if meta is None:
-        try:
-            meta = yaml.load(front, Loader=_SafeLoader) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            line = mark.line + 2 if mark is not None else 1
-            problem = getattr(error, "problem", None) or str(error)
-            raise BulletinError(f"invalid front matter: {problem}", src_path, line) from None
+    # the shape dump_article writes; anything else: PyYAML (the front matter's first line
+    # is the file's second)
+    meta = _load_yaml(match.group(1), src_path, "invalid front matter", first_line=2)
     if not isinstance(meta, dict):
         raise BulletinError("front matter must be a mapping of keys", src_path, 2)
     body = text[match.end() :].strip("\n")
@@ -192,19 +185,25 @@ def dump_bulletin_meta(meta: BulletinMeta) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
 
 
+def _load_yaml(text: str, path: str | Path, what: str, first_line: int) -> object:
+    """YAML in the shape our dumps write, read without PyYAML (``quickyaml``); anything
+    else through PyYAML, its errors as one line naming the file and the line."""
+    data = load_simple(text)
+    if data is not None:
+        return data
+    try:
+        return yaml.load(text, Loader=_SafeLoader) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problem = getattr(error, "problem", None) or str(error)
+        line = mark.line + first_line if mark is not None else first_line
+        raise BulletinError(f"{what}: {problem}", path, line) from None
+
+
 def read_bulletin_meta(path: Path) -> BulletinMeta:
     text = path.read_text(encoding="utf-8")
-    data = load_simple(text)  # the shape dump_bulletin_meta writes; anything else: PyYAML
-    if data is None:
-        try:
-            data = yaml.load(text, Loader=_SafeLoader) or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            raise BulletinError(
-                f"invalid YAML: {getattr(error, 'problem', error)}",
-                path,
-                mark.line + 1 if mark else None,
-            ) from None
+    # the shape dump_bulletin_meta writes; anything else: PyYAML
+    data = _load_yaml(text, path, "invalid YAML", first_line=1)
     if not isinstance(data, dict) or "id" not in data:
         raise BulletinError("bulletin metadata needs an 'id'", path)
     date = data.get("date")
