@@ -59,7 +59,7 @@ def staged_output(output_dir: Path) -> Iterator[tuple[Path, bool]]:
     Otherwise the output folder itself, each file replaced atomically. Yields (folder,
     fresh). A failed build's staged files are moved into place too: they are whole files,
     and the partial manifest saved then lists them."""
-    if output_dir.exists():
+    if os.path.lexists(output_dir):  # a folder, or a link to one (even dangling): in place
         yield output_dir, False
         return
     staging = output_dir.with_name(f".{output_dir.name}.building")

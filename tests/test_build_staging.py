@@ -69,3 +69,14 @@ def test_first_build_and_rebuild_leave_only_the_site(tmp_path: Path) -> None:
     # Both ways of writing give files a web server running as another user can read.
     modes = {p.stat().st_mode & 0o777 for p in (project / "_site").rglob("*") if p.is_file()}
     assert modes == {FILE_MODE} and FILE_MODE & 0o044 == 0o044
+
+
+def test_an_output_link_is_written_through_not_replaced(tmp_path: Path) -> None:
+    target = tmp_path / "www"  # a web server's folder the output links to
+    output = tmp_path / "public"
+    output.symlink_to(target, target_is_directory=True)
+    target.mkdir()
+    with staged_output(output) as (folder, fresh):
+        assert folder == output and not fresh
+        write_if_changed(folder, "index.html", b"home", None, fresh)
+    assert output.is_symlink() and (target / "index.html").read_bytes() == b"home"
