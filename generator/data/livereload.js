@@ -195,6 +195,7 @@
   }
 
   var refreshes = 0;
+  var latest = null; // the newest build event: its error and notices are the current ones
 
   // The page again, swapped in without navigating; anything unexpected reloads instead.
   function refresh(message) {
@@ -216,7 +217,7 @@
         }
         document.title = fresh.title;
         document.body.replaceWith(document.adoptNode(fresh.body));
-        decorate(message);
+        decorate(latest); // not this event's state if a newer one came meanwhile
         window.__bulletinLiveHandled = message.version;
       })
       .catch(function () {
@@ -234,6 +235,7 @@
   }
 
   function onBuild(message) {
+    latest = message;
     if (message.reload_all || loadedChanged(message.pages)) {
       location.reload();
       return;
