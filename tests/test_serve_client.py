@@ -9,6 +9,7 @@ the reader can dismiss. tests/test_serve_cli.py repeats the key ones on the real
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,17 @@ def open_marked(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_function("window.__bulletinLiveStarted === true", timeout=TIMEOUT)
     page.evaluate("window.__marker = 1")
+
+
+def settled(preview: Preview, version: int) -> None:
+    """Wait until the server has built what changed after ``version`` and is idle."""
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while True:
+        status = preview.state.status()
+        if status["version"] > version and not status["building"] and not status["pending"]:
+            return
+        assert time.monotonic() < deadline, status
+        time.sleep(0.02)
 
 
 def test_only_the_changed_page_refreshes(live: tuple[Preview, FakeSite, Path], page: Any) -> None:
@@ -71,7 +83,9 @@ def test_a_page_with_scripts_of_its_own_reloads(
     """Its scripts would not run in a swapped-in body (a search page, say)."""
     preview, _, project = live
     script = "<script>window.__ran = (window.__ran || 0) + 1</script>"
+    before = preview.state.version
     (project / "content/alpha.md").write_text(f"兴化\n{script}\n", encoding="utf-8")
+    settled(preview, before)  # else that build's event may reload the page being opened
     open_marked(page, preview.url + "alpha/")
     page.wait_for_function("window.__ran === 1", timeout=TIMEOUT)
     (project / "content/alpha.md").write_text(f"兴化改了\n{script}\n", encoding="utf-8")
