@@ -52,6 +52,7 @@ from generator.output import (
 if TYPE_CHECKING:
     from generator import affected
     from generator.pages import Page
+    from generator.parallel import RenderJob
     from generator.render import Renderer
     from generator.site import Article, ContentCache, Site
     from generator.variants import ConverterSpec, Language
@@ -811,22 +812,11 @@ def write_site(
     shortcut: _Shortcut | None = None,
     plans: Sequence[str] | None = None,
 ) -> _Progress:
+    from generator.parallel import RenderJob
+
     with staged_output(ctx.config.output_dir) as (output_dir, fresh):
-        done = write_pages(
-            pages,
-            site,
-            ctx,
-            renderer,
-            specs,
-            base,
-            old,
-            output_dir,
-            options,
-            converters,
-            shortcut,
-            plans,
-            fresh,
-        )
+        job = RenderJob(pages, plans, site, ctx, renderer, specs, base, old, output_dir, fresh)
+        done = write_pages(job, options, converters, shortcut)
         write_assets(assets, output_dir, old, done, fresh)
     return done
 
@@ -839,28 +829,20 @@ class WriteOptions:
 
 
 def write_pages(
-    pages: Sequence[Page],
-    site: Site,
-    ctx: ViewContext,
-    renderer: Renderer,
-    specs: Mapping[str, ConverterSpec],
-    base: str,
-    old: Manifest,
-    output_dir: Path,
+    job: RenderJob,
     options: WriteOptions = WriteOptions(),
     converters: dict | None = None,
     shortcut: _Shortcut | None = None,
-    plans: Sequence[str] | None = None,
-    fresh: bool = False,
 ) -> _Progress:
     """Render and write every page whose fingerprint changed or whose files went missing;
     pages that depend on nothing that changed keep their record without a view computed.
     ``shortcut``: an edit that kept the site's shape says which pages to look at."""
     from generator import affected
-    from generator.parallel import ChunkResult, RenderJob, render_pages
+    from generator.parallel import ChunkResult, render_pages
 
+    pages, site, old = job.pages, job.site, job.old
     done = _Progress()
-    done.manifest.scope = scope_digest(base, ctx)
+    done.manifest.scope = scope_digest(job.base, job.ctx)
     meanwhile = None  # this process's work while workers render
     if shortcut is not None and old.scope == done.manifest.scope:
         done.manifest.entities = shortcut.entities
@@ -871,15 +853,15 @@ def write_pages(
         look_at = list(range(len(pages)))
         meanwhile = functools.partial(_record_entities, done.manifest, site)
     else:
-        plans = plans or [affected.plan_digest(page) for page in pages]
+        plans = job.plans or [affected.plan_digest(page) for page in pages]
+        job = dataclasses.replace(job, plans=plans)
         done.manifest.entities = affected.entity_digests(site)
-        look_at = pages_to_look_at(pages, plans, site, old, done.manifest, output_dir)
+        look_at = pages_to_look_at(pages, plans, site, old, done.manifest, job.output_dir)
     chosen = set(look_at)
     for index, page in enumerate(pages):
         if index not in chosen:
             done.manifest.pages[page.key] = old.pages[page.key]
     done.skipped += len(pages) - len(chosen)
-    job = RenderJob(pages, plans, site, ctx, renderer, specs, base, old, output_dir, fresh)
     report = ProgressReport(len(look_at), options.progress)
     collected = ChunkResult()
 
@@ -892,7 +874,7 @@ def write_pages(
     except BaseException:
         # Keep what is known to be on disk, so the next build does not redo it.
         partial = Manifest({**old.pages, **collected.records})
-        cache.save_manifest(cache.manifest_path(ctx.config), partial)
+        cache.save_manifest(cache.manifest_path(job.ctx.config), partial)
         raise
     finally:
         report.close()
