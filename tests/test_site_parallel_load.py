@@ -77,17 +77,20 @@ def test_pool_reuses_a_cached_parse_whose_bytes_match(tmp_path: Path, small_pool
     assert "第二段" in again.docs["b001/02-a-2.md"].body_html
 
 
+def load_error(content: Path, jobs: int) -> tuple[str, object, int | None]:
+    """The error a load with ``jobs`` processes stops with: message, path and line."""
+    with pytest.raises(BulletinError) as caught:
+        read_content(content, False, {}, jobs=jobs)
+    return caught.value.message, caught.value.path, caught.value.line
+
+
 def test_pool_raises_the_first_failing_file_with_its_line(tmp_path: Path, small_pool: None) -> None:
     content = tmp_path / "content"
     write_content(content, bulletins=4, per_bulletin=5)
     for name in ("b001/03-a-3.md", "b003/01-a-1.md"):
         path = content / name
         path.write_text(path.read_text("utf-8").replace("slug: a-", "slug: A_"), "utf-8")
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(BulletinError) as caught:
-            read_content(content, False, {}, jobs=jobs)
-        errors.append((caught.value.message, caught.value.path, caught.value.line))
+    errors = [load_error(content, jobs) for jobs in (1, 2)]
     assert errors[0] == errors[1]
     message, path, line = errors[1]
     assert path == content / "b001" / "03-a-3.md"
@@ -135,11 +138,7 @@ def test_a_metadata_error_while_workers_parse_stops_them_and_names_the_file(
     write_content(content, bulletins=4, per_bulletin=5)
     broken = content / "b001" / "bulletin.yaml"
     broken.write_text("id: b001\ndate: [unclosed\n", "utf-8")
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(BulletinError) as caught:
-            read_content(content, False, {}, jobs=jobs)
-        errors.append((caught.value.message, caught.value.path, caught.value.line))
+    errors = [load_error(content, jobs) for jobs in (1, 2)]
     assert errors[0] == errors[1]
     assert errors[1][1] == broken and errors[1][2] is not None
     assert multiprocessing.active_children() == []  # no worker left behind
