@@ -21,7 +21,7 @@ from generator import feeds, sitemap, views
 from generator.errors import BulletinError
 from generator.pages import Page, PageKind
 from generator.site import Site
-from generator.variants import TextConverter, localize_many
+from generator.variants import TextConverter, localize
 from generator.views import Html, View, ViewContext
 
 ViewFunction = Callable[[Page, Site, ViewContext], View]
@@ -183,7 +183,7 @@ def localize_pages(
         if not chosen:
             continue
         converter = converters.get(language.prefix)
-        done = localize_many([texts[i] for i, _ in chosen], language, converter, ctx.config)
+        done = localize([texts[i] for i, _ in chosen], language, converter, ctx.config)
         for (index, path), text in zip(chosen, done, strict=True):
             files[index].append((path, text.encode()))
     return files

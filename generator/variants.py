@@ -166,16 +166,10 @@ def og_locale(language: Language) -> str:
 
 
 def localize(
-    text: str, language: Language, converter: TextConverter | None, config: SiteConfig
-) -> str:
-    """One language's output of a page rendered in Simplified: convert, fill tokens."""
-    return localize_many([text], language, converter, config)[0]
-
-
-def localize_many(
     texts: Sequence[str], language: Language, converter: TextConverter | None, config: SiteConfig
 ) -> list[str]:
-    """``localize`` for many pages, converted together (see ``TextConverter.convert_many``)."""
+    """Each page's output in one language, from its text rendered in Simplified: convert
+    (variants only; the pages together, see ``TextConverter.convert_many``), fill tokens."""
     if converter is not None:
         texts = converter.convert_many(texts)
     else:

@@ -119,8 +119,8 @@ def test_localize_fills_tokens_per_language(tmp_path: Path) -> None:
     languages = languages_of(config)
     spec = converter_spec(config.variants[0], config, [])
     text = f'<html lang="{LANG}"><a href="{ROOT}x/"{current("zh-Hant")}>{keep("简体中文")}发</a>'
-    simplified = localize(text, languages[0], None, config)
-    traditional = localize(text, languages[1], TextConverter(spec), config)
+    [simplified] = localize([text], languages[0], None, config)
+    [traditional] = localize([text], languages[1], TextConverter(spec), config)
     assert simplified == '<html lang="zh-Hans"><a href="/news/x/">简体中文发</a>'
     assert traditional == (
         '<html lang="zh-Hant"><a href="/news/zh-hant/x/" aria-current="true">简体中文發</a>'
@@ -174,7 +174,7 @@ def test_localize_leaves_unknown_tokens_alone(tmp_path: Path) -> None:
     config = make_config(tmp_path)
     languages = languages_of(config)
     text = f"{token('NOPE')}{ROOT}"
-    assert localize(text, languages[0], None, config) == token("NOPE") + "/news/"
+    assert localize([text], languages[0], None, config) == [token("NOPE") + "/news/"]
 
 
 def test_a_full_memo_is_emptied_between_batches_never_within(
