@@ -30,7 +30,7 @@ from benchmarks.contender import Contender, Phase
 from benchmarks.convert import edit_target
 from benchmarks.corpus import DEFAULT_SEED, plan_corpus
 from benchmarks.hugo import HugoSite
-from benchmarks.measure import Run, count_html
+from benchmarks.measure import Run, count_html, empty_discarded
 from benchmarks.ours import OurSite, snapshot_code
 from benchmarks.pelican import PelicanSite
 
@@ -108,7 +108,7 @@ def run_compare(argv: list[str]) -> int:
     contenders: list[Contender] = [ours]
     if args.search:
         searching = OurSite.create(
-            work / "ours-search", args.bulletins, args.seed, edit, search=True
+            work / "ours-search", args.bulletins, args.seed, edit, code, search=True
         )
         searching.ingest(0)
         contenders.append(searching)
@@ -120,19 +120,12 @@ def run_compare(argv: list[str]) -> int:
     print("generated the sites in", work)
 
     tallies = {c.name: Tally(c.name, c.version()) for c in contenders}
-    ingests: list[Run] = []
-    for round_number in range(args.repeat):
-        ingests.append(ours.ingest(round_number))
-        report_run(round_number, "ingest", OURS, ingests[-1])
-        for phase in Phase:
-            for contender in contenders:
-                run = contender.run(phase, round_number)
-                tallies[contender.name].runs[phase].append(run)
-                report_run(round_number, phase.value, contender.name, run)
-                if phase is Phase.COLD:
-                    tallies[contender.name].pages = count_html(contender.output())
-    if args.live_edits > 0:
-        tallies[OURS].live, tallies[OURS].live_all = measure_live(ours.root, args.live_edits)
+    try:
+        ingests = run_rounds(args.repeat, ours, contenders, tallies)
+        if args.live_edits > 0:
+            tallies[OURS].live, tallies[OURS].live_all = measure_live(ours.root, args.live_edits)
+    finally:
+        empty_discarded(work)
 
     table = format_table(list(tallies.values()))
     print()
@@ -164,6 +157,24 @@ def run_compare(argv: list[str]) -> int:
     path = write_result(result, "compare")
     print(f"\nwritten to {path}")
     return 0
+
+
+def run_rounds(
+    repeat: int, ours: OurSite, contenders: list[Contender], tallies: dict[str, Tally]
+) -> list[Run]:
+    """Time every phase of every contender, alternating, ``repeat`` times; our ingests."""
+    ingests: list[Run] = []
+    for round_number in range(repeat):
+        ingests.append(ours.ingest(round_number))
+        report_run(round_number, "ingest", OURS, ingests[-1])
+        for phase in Phase:
+            for contender in contenders:
+                run = contender.run(phase, round_number)
+                tallies[contender.name].runs[phase].append(run)
+                report_run(round_number, phase.value, contender.name, run)
+                if phase is Phase.COLD:
+                    tallies[contender.name].pages = count_html(contender.output())
+    return ingests
 
 
 def measure_live(project: Path, edits: int) -> tuple[list[float], list[float]]:

@@ -21,7 +21,7 @@ import opencc
 from benchmarks.contender import Phase
 from benchmarks.convert import append_paragraph, article_stem, body_markdown, region_terms
 from benchmarks.corpus import PlannedBulletin
-from benchmarks.measure import Run, run_measured
+from benchmarks.measure import Run, discard, run_measured
 
 SITE_TEMPLATE = Path(__file__).resolve().parent / "hugo_site"
 NAMES = {1: "Hugo, one language", 2: "Hugo, two languages"}
@@ -83,8 +83,7 @@ class HugoSite:
         *,
         languages: int,
     ) -> HugoSite:
-        if root.exists():
-            shutil.rmtree(root)
+        discard(root)
         root.mkdir(parents=True)
         shutil.copytree(SITE_TEMPLATE / "layouts", root / "layouts")
         if languages == 1:
@@ -104,11 +103,7 @@ class HugoSite:
     def run(self, phase: Phase, round_number: int) -> Run:
         if phase is Phase.COLD:
             for stale in ("public", "resources", ".hugo_cache", ".hugo_build.lock"):
-                path = self.root / stale
-                if path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink(missing_ok=True)
+                discard(self.root / stale)
         elif phase is Phase.EDIT:
             append_paragraph(self.edit_file, round_number)
         command = [

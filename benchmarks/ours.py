@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks.contender import Phase
 from benchmarks.convert import append_paragraph
 from benchmarks.corpus import PlannedBulletin, write_project
-from benchmarks.measure import Run, run_measured
+from benchmarks.measure import Run, discard, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 # Everything a build leaves behind that a cold build must not find.
@@ -74,8 +74,7 @@ class OurSite:
         *,
         search: bool = False,
     ) -> OurSite:
-        if root.exists():
-            shutil.rmtree(root)
+        discard(root)
         write_project(root, count, seed, themes=code / "themes")
         name = "ours, with search" if search else "ours"
         return cls(name, root, search, (edit[0].id, edit[1]), code)
@@ -85,7 +84,7 @@ class OurSite:
 
     def ingest(self, round_number: int) -> Run:
         """Ingest every raw bulletin into an empty content/ (one process, as users run it)."""
-        shutil.rmtree(self.root / "content", ignore_errors=True)
+        discard(self.root / "content")
         (self.root / "content").mkdir()
         log = self.root / "logs" / f"{round_number}-ingest.log"
         return self.measured(self.command("ingest"), log).check("ingest")
@@ -93,7 +92,7 @@ class OurSite:
     def run(self, phase: Phase, round_number: int) -> Run:
         if phase is Phase.COLD:
             for stale in BUILD_STATE:
-                shutil.rmtree(self.root / stale, ignore_errors=True)
+                discard(self.root / stale)
         elif phase is Phase.EDIT:
             append_paragraph(self.edit_file(), round_number)
         args = ["build"] if self.search else ["build", "--no-search"]

@@ -7,7 +7,6 @@ Pelican authors. One language, the built-in ``simple`` theme, feeds where ours h
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from pathlib import Path
 from benchmarks.contender import Phase
 from benchmarks.convert import append_paragraph, article_stem, body_markdown, region_terms
 from benchmarks.corpus import PlannedBulletin
-from benchmarks.measure import Run, run_measured
+from benchmarks.measure import Run, discard, run_measured
 
 NAME = "Pelican"
 CONFIG = """\
@@ -76,8 +75,7 @@ class PelicanSite:
     def create(
         cls, root: Path, bulletins: list[PlannedBulletin], edit: tuple[PlannedBulletin, int]
     ) -> PelicanSite:
-        if root.exists():
-            shutil.rmtree(root)
+        discard(root)
         root.mkdir(parents=True)
         (root / "pelicanconf.py").write_text(CONFIG, encoding="utf-8")
         write_content(root / "content", bulletins)
@@ -88,7 +86,7 @@ class PelicanSite:
     def run(self, phase: Phase, round_number: int) -> Run:
         if phase is Phase.COLD:
             for stale in ("output", "cache"):
-                shutil.rmtree(self.root / stale, ignore_errors=True)
+                discard(self.root / stale)
         elif phase is Phase.EDIT:
             append_paragraph(self.edit_file, round_number)
         command = [

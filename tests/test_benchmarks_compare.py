@@ -7,7 +7,7 @@ from pathlib import Path
 from benchmarks import hugo, pelican
 from benchmarks.compare import OURS, Tally, check_goals, format_table
 from benchmarks.contender import Phase
-from benchmarks.measure import Run
+from benchmarks.measure import DISCARDED, Run, discard, empty_discarded
 
 
 def tally(name: str, cold: float, cpu: float, rss_mb: int = 300) -> Tally:
@@ -43,3 +43,18 @@ def test_goal_lines_say_met_or_missed_with_the_figures() -> None:
     assert "MISSED  serve: edited page shown within 300 ms: 0.40 s" in text
     assert "met     serve: every dependent page within 1 s: 0.90 s" in text
     assert "MISSED  peak RSS under 500 MB" in text
+
+
+def test_discarded_folders_leave_at_once_and_are_deleted_at_the_end(tmp_path: Path) -> None:
+    site = tmp_path / "ours" / "_site"
+    (site / "articles").mkdir(parents=True)
+    (site / "articles" / "index.html").write_text("<p>旧</p>", encoding="utf-8")
+    discard(site)
+    discard(tmp_path / "ours" / "never-built")  # nothing there: nothing to do
+    assert not site.exists()
+    kept = list((tmp_path / "ours" / DISCARDED).iterdir())
+    assert [path.name.split(".")[0] for path in kept] == ["_site"]
+    assert (kept[0] / "articles" / "index.html").read_text(encoding="utf-8") == "<p>旧</p>"
+    empty_discarded(tmp_path)
+    assert not (tmp_path / "ours" / DISCARDED).exists()
+    assert (tmp_path / "ours").is_dir()
