@@ -147,6 +147,21 @@ def test_front_matter_errors_name_the_file_and_line(project: Path) -> None:
     assert "order" in result.stderr
 
 
+def test_bulletin_metadata_errors_name_the_file_and_line(project: Path) -> None:
+    # The seed check reads only the digest line: an error below it still stops the build.
+    path = next((project / "content").glob("*/bulletin.yaml"))
+    lines = path.read_text("utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines) if line.startswith("articles:"))
+    lines.insert(number, "date: [2022-10-20")
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    result = run_cli(project, "build", "--no-search")
+    assert result.returncode == 1
+    found = re.search(rf"{re.escape(str(path))}:(\d+): invalid YAML", result.stderr)
+    assert found and int(found[1]) in (number + 1, number + 2)  # the line, or where it ends
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
 def test_template_errors_name_the_template_and_line(project: Path) -> None:
     template = project / "themes/default/templates/home.html"
     lines = template.read_text("utf-8").splitlines()

@@ -16,6 +16,7 @@ from generator.content import (
     dump_bulletin_meta,
     parse_article,
     read_bulletin_meta,
+    recorded_source_digest,
 )
 from generator.errors import BulletinError
 from generator.ingest.markdown import parse_body, render_body
@@ -103,3 +104,29 @@ def test_bulletin_meta_round_trips(tmp_path: object) -> None:
     )
     path.write_text(dump_bulletin_meta(meta), encoding="utf-8")
     assert read_bulletin_meta(path) == meta
+
+
+def test_recorded_seed_digest_is_read_from_the_dumped_line_or_the_whole_file(
+    tmp_path: object,
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "bulletin.yaml"
+    meta = BulletinMeta(
+        id="000_x",
+        date=dt.date(2022, 10, 20),
+        source="000_x.txt",
+        source_sha256="ab" * 32,
+        encoding="utf-8",
+        articles={"01-a.md": "cd" * 32},
+    )
+    path.write_text(dump_bulletin_meta(meta), encoding="utf-8")
+    assert recorded_source_digest(path) == "ab" * 32
+    # Hand-written in another shape: the whole file is read, as the loader reads it.
+    path.write_text(f"id: 000_x\nsource_sha256: '{'ef' * 32}'\n", encoding="utf-8")
+    assert recorded_source_digest(path) == "ef" * 32
+    path.write_text(f"id: 000_x\nnotes:\n  source_sha256: {'ef' * 32}\n", encoding="utf-8")
+    assert recorded_source_digest(path) == ""  # nested: not the bulletin's own key
+    path.write_text("id: [000_x\n", encoding="utf-8")
+    with pytest.raises(BulletinError, match="invalid YAML"):
+        recorded_source_digest(path)

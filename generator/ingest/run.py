@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.config import SiteConfig
-from generator.content import BULLETIN_META, read_bulletin_meta, sha256_bytes
+from generator.content import BULLETIN_META, recorded_source_digest, sha256_bytes
 from generator.errors import BulletinError
 from generator.ingest.model import ParsedBulletin
 from generator.ingest.parse import parse_bytes
@@ -111,11 +111,9 @@ def _ingest_if_pending(
 ) -> None:
     folder = config.content_dir / path.stem
     meta_path = folder / BULLETIN_META
-    if meta_path.exists():
-        meta = read_bulletin_meta(meta_path)
-        if meta.source_sha256 == sha256_bytes(_read(path)):
-            report.skipped.append(path.stem)
-            return
+    if meta_path.exists() and recorded_source_digest(meta_path) == sha256_bytes(_read(path)):
+        report.skipped.append(path.stem)
+        return
     edits = hand_edits(folder)
     if edits and not force:
         listed = ", ".join(str(change) for change in edits)
