@@ -525,3 +525,13 @@ def test_place_is_the_headlines_own_name_for_it(headline: str, place: str) -> No
     text = f"{headline}\n近年来，当地持续推进各项工作，取得明显成效。\n"
     parsed = parse_text(text, "b", GAZETTEER, JIANGSU)
     assert parsed.articles[0].place == place
+
+
+def test_the_package_offers_the_parser_and_the_ingest_entry_points() -> None:
+    import generator.ingest as ingest
+
+    assert ingest.parse_text is parse_text and ingest.parse_bytes is parse_bytes
+    assert set(ingest.__all__) >= {"ingest_pending", "ingest_file", "parse_file", "seed_files"}
+    assert all(callable(getattr(ingest, name)) for name in ingest.__all__)
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = ingest.no_such_thing  # type: ignore[attr-defined]
