@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -90,10 +91,9 @@ def test_any_article_round_trips(
     assert parse_body(loaded.body) == [(kind, text) for kind, text in blocks]
 
 
-def test_bulletin_meta_round_trips(tmp_path: object) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "bulletin.yaml"
+def bulletin_meta_file(folder: object) -> tuple[BulletinMeta, Path]:
+    """A bulletin.yaml as ingest dumps it, in ``folder``."""
+    path = Path(str(folder)) / "bulletin.yaml"
     meta = BulletinMeta(
         id="000_x",
         date=dt.date(2022, 10, 20),
@@ -103,24 +103,18 @@ def test_bulletin_meta_round_trips(tmp_path: object) -> None:
         articles={"01-a.md": "cd" * 32},
     )
     path.write_text(dump_bulletin_meta(meta), encoding="utf-8")
+    return meta, path
+
+
+def test_bulletin_meta_round_trips(tmp_path: object) -> None:
+    meta, path = bulletin_meta_file(tmp_path)
     assert read_bulletin_meta(path) == meta
 
 
 def test_recorded_seed_digest_is_read_from_the_dumped_line_or_the_whole_file(
     tmp_path: object,
 ) -> None:
-    from pathlib import Path
-
-    path = Path(str(tmp_path)) / "bulletin.yaml"
-    meta = BulletinMeta(
-        id="000_x",
-        date=dt.date(2022, 10, 20),
-        source="000_x.txt",
-        source_sha256="ab" * 32,
-        encoding="utf-8",
-        articles={"01-a.md": "cd" * 32},
-    )
-    path.write_text(dump_bulletin_meta(meta), encoding="utf-8")
+    _, path = bulletin_meta_file(tmp_path)
     assert recorded_source_digest(path) == "ab" * 32
     # Hand-written in another shape: the whole file is read, as the loader reads it.
     path.write_text(f"id: 000_x\nsource_sha256: '{'ef' * 32}'\n", encoding="utf-8")
