@@ -4,6 +4,7 @@ The build and serve commands call ``ingest_pending(config)``; tests and tools ca
 ``parse_text`` (a string, no disk) or ``parse_file``.
 """
 
+import importlib
 from typing import Any
 
 # Imported when first asked for: a build imports this package for its seed check, which
@@ -25,6 +26,4 @@ def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'generator.ingest' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(module), name)
