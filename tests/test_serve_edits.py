@@ -67,6 +67,15 @@ def shared_region_articles(config: SiteConfig) -> list[tuple[Path, ArticleSource
     return [(path, read_article(path, config.content_dir)) for path in paths]
 
 
+def built_with_article(project: Path) -> tuple[SiteConfig, Builder, Path, ArticleSource]:
+    """A builder that has built ``project`` once, and an article whose region others share."""
+    config = load_config(project / "site.yaml")
+    builder = Builder(config)
+    builder.build(search=False, jobs=1)
+    path, article = shared_region_articles(config)[0]
+    return config, builder, path, article
+
+
 def save(path: Path, article: ArticleSource) -> None:
     path.write_text(dump_article(article), "utf-8")
 
@@ -99,10 +108,7 @@ def test_edits_in_place_give_the_bytes_of_a_clean_build(
 
 
 def test_an_edit_that_moves_an_article_loads_everything_again(project: Path) -> None:
-    config = load_config(project / "site.yaml")
-    builder = Builder(config)
-    builder.build(search=False, jobs=1)
-    path, article = shared_region_articles(config)[0]
+    _, builder, path, article = built_with_article(project)
     save(path, dataclasses.replace(article, authors=[*article.authors, "新作者"]))
     calls = []
     real = site_module.load_site
@@ -123,10 +129,7 @@ def test_an_edit_that_moves_an_article_loads_everything_again(project: Path) -> 
 def test_an_early_page_of_an_edit_undone_before_the_build_is_put_back(
     project: Path, tmp_path: Path
 ) -> None:
-    config = load_config(project / "site.yaml")
-    builder = Builder(config)
-    builder.build(search=False, jobs=1)
-    path, article = shared_region_articles(config)[0]
+    _, builder, path, article = built_with_article(project)
     original = path.read_bytes()
     save(path, dataclasses.replace(article, title=article.title + "（草稿）"))
     early = builder.article_pages([path])
@@ -138,10 +141,7 @@ def test_an_early_page_of_an_edit_undone_before_the_build_is_put_back(
 
 
 def test_put_off_saving_then_a_fresh_builder_finds_nothing_to_do(project: Path) -> None:
-    config = load_config(project / "site.yaml")
-    builder = Builder(config)
-    builder.build(search=False, jobs=1)
-    path, article = shared_region_articles(config)[0]
+    config, builder, path, article = built_with_article(project)
     save(path, dataclasses.replace(article, title=article.title + "（更正）"))
     assert builder.build(search=False, jobs=1, defer_saving=True).written
     builder.save()
@@ -152,10 +152,7 @@ def test_put_off_saving_then_a_fresh_builder_finds_nothing_to_do(project: Path) 
 def test_caches_not_saved_yet_are_safe_for_another_builder(project: Path, tmp_path: Path) -> None:
     """A command run before serve saved its caches sees the previous build's: it renders
     the edit's pages again (rewriting them with the bytes they have)."""
-    config = load_config(project / "site.yaml")
-    builder = Builder(config)
-    builder.build(search=False, jobs=1)
-    path, article = shared_region_articles(config)[0]
+    config, builder, path, article = built_with_article(project)
     save(path, dataclasses.replace(article, title=article.title + "（更正）"))
     builder.build(search=False, jobs=1, defer_saving=True)
     other = Builder(config).build(search=False, jobs=1)
@@ -170,10 +167,7 @@ def test_pages_written_before_a_crash_are_checked_by_the_next_build(
     """Serve killed before saving its caches, then the edit undone: the saved manifest
     still has the pages' old records, which match again; the next build must not trust
     them, as the files hold the edit."""
-    config = load_config(project / "site.yaml")
-    builder = Builder(config)
-    builder.build(search=False, jobs=1)
-    path, article = shared_region_articles(config)[0]
+    config, builder, path, article = built_with_article(project)
     original = path.read_bytes()
     save(path, dataclasses.replace(article, title=article.title + "（未保存）"))
     if written_by == "early page":
