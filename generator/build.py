@@ -334,8 +334,9 @@ class Builder:
         shortcut = None
         if done is None and edit is not None and last is not None:
             shortcut = last.shortcut(edit.keys, site, old)
-        defer = defer and shortcut is not None  # a site-wide build saves as it goes
-        if defer and shortcut is not None:
+        if shortcut is None:
+            defer = False  # a site-wide build saves as it goes
+        elif defer:
             self._note_unrecorded({pages[index].key for index in shortcut.look_at})
         done = done or write_site(
             pages,
