@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
 import hashlib
 import importlib
 import multiprocessing
 import pickle
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -36,6 +35,7 @@ try:
 except ImportError:  # not on Windows: pipes keep their default size
     fcntl = None  # type: ignore[assignment]
 
+from generator.collector import collector_paused
 from generator.config import SiteConfig
 from generator.content import (
     BULLETIN_META,
@@ -251,7 +251,7 @@ def _parse_pending(
     """src_path → its fresh parse (None where the cached one matches the bytes), calling
     ``meanwhile`` once workers are busy. Raises the error of the first failing file in
     reading order, as a serial parse would."""
-    with _collector_paused():
+    with collector_paused():
         if jobs > 1 and len(pending) >= PARALLEL_PARSE_BELOW:
             results = _parse_in_pool(pending, markdown_html, jobs, meanwhile)
         else:
@@ -265,20 +265,6 @@ def _parse_pending(
             message, path, line = failure
             raise BulletinError(message, path, line)
     return dict(results)  # type: ignore[arg-type]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Parsing makes no reference cycles but very many objects, and the parses kept make
-    each full collection longer: the cyclic collector costs a few per cent and finds
-    nothing. Refcounting still frees everything; the collector runs again afterwards."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _parse_one(item: _Pending, markdown: object) -> _Parsed:

@@ -32,13 +32,11 @@ slot, like a city without counties (东莞市): (湖北省, 仙桃市, None).
 from __future__ import annotations
 
 import functools
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from importlib import resources
 
+from generator.collector import collector_paused
 from generator.content import Region
 from generator.errors import BulletinError
 
@@ -82,24 +80,10 @@ class PlaceMatch:
     candidates: tuple[Region, ...]  # (region,) when unique; more than one when ambiguous
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building the tables: they are tens of
-    thousands of small acyclic objects, and the collections their allocation triggers would
-    otherwise double the load time. The previous state is restored."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 @functools.cache
 def _read_places() -> tuple[Place, ...]:
     text = resources.files("generator").joinpath(GAZETTEER_FILE).read_text(encoding="utf-8")
-    with _collector_paused():
+    with collector_paused():
         return _parse_places(text)
 
 
@@ -145,7 +129,7 @@ class _Index:
 @functools.cache
 def _index() -> _Index:
     places = _read_places()
-    with _collector_paused():
+    with collector_paused():
         return _build_index(places)
 
 
@@ -378,5 +362,5 @@ def _province_name(name: str, index: _Index) -> str:
 @functools.cache
 def _gazetteer(province: str) -> Gazetteer:
     index = _index()
-    with _collector_paused():
+    with collector_paused():
         return Gazetteer(index, province)
