@@ -5,19 +5,22 @@ brings every other dependent page up to date."""
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import time
 from pathlib import Path
 
+import jinja2
 import pytest
 
+import generator.parallel
 from generator.build import build_site
 from generator.changes import WatchRoots, summarise_changes
 from generator.config import SiteConfig, load_config
 from generator.content import dump_article, parse_article
 from generator.serve import BuildReport, LiveState, Rebuilder, SiteBuilder, output_url
 from generator.site import Article, load_site
-from generator.variants import languages_of
+from generator.variants import converter_for, languages_of
 
 
 @pytest.fixture
@@ -183,3 +186,83 @@ def test_early_pages_of_a_later_batch_outlive_the_running_build() -> None:
     assert state.take_ready() == ({Path("/y")}, later[1])
     state.finish_build(BuildReport(written=(page,)), None, "/", "", False, later[1])
     assert state.early_file(page) is None
+
+
+@pytest.fixture
+def compiled_templates(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates Jinja compiles from here on, in any environment."""
+    names: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        names.append(name)
+        return compile_template(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+@pytest.fixture
+def rendering_in_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds render in worker processes even at the seed site's size, as at a
+    newsroom's: this process then compiles no template while building."""
+    monkeypatch.setattr(generator.parallel, "SERIAL_BELOW", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+
+
+@pytest.mark.usefixtures("rendering_in_workers")
+@pytest.mark.parametrize("built_before", [False, True], ids=["first build", "up to date"])
+def test_the_first_edit_after_start_compiles_no_template(
+    project: Path, compiled_templates: list[str], built_before: bool
+) -> None:
+    """Serve readies the templates and converters while idle: whether its start-up build
+    rendered in worker processes or found nothing to do, the first edit's early page and
+    build do no start-up work (it made the first edit's page 60 ms later than the next)."""
+    if built_before:
+        build_site(load_config(project / "site.yaml"), search=False)
+    config, state, rebuilder, roots = _served(project)
+    assert compiled_templates  # while getting ready
+    compiled_templates.clear()
+    article = _middle_article(config)
+    path = config.content_dir / article.key
+    _edit(path, title=article.title + "（首次修改）")
+    rebuilder.build_once(summarise_changes([path], roots))
+    events, _ = state.wait_for_events(1, timeout=0)
+    assert len(events) == 2 and set(events[0].pages) == _own_urls(config, article)
+    assert compiled_templates == []
+
+
+@pytest.mark.usefixtures("rendering_in_workers")
+def test_getting_ready_writes_nothing_and_is_done_once_per_set_of_templates(
+    project: Path, compiled_templates: list[str]
+) -> None:
+    config, _state, rebuilder, roots = _served(project)
+    before = {path: path.read_bytes() for path in config.output_dir.rglob("*") if path.is_file()}
+    compiled_templates.clear()
+    rebuilder.build.idle()  # ready already: nothing compiled, nothing written
+    assert compiled_templates == []
+    after = {path: path.read_bytes() for path in config.output_dir.rglob("*") if path.is_file()}
+    assert after == before
+
+    template = config.theme_dir / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    rebuilder.build_once(summarise_changes([template], roots))  # rebuilds, then gets ready
+    compiled_templates.clear()
+    article = _middle_article(config)
+    path = config.content_dir / article.key
+    _edit(path, title=article.title + "（改模板后）")
+    assert rebuilder.build.early(summarise_changes([path], roots)) is not None
+    assert compiled_templates == []  # the edited templates were compiled while idle
+
+
+def test_early_pages_convert_with_converters_of_their_own(project: Path) -> None:
+    """Early pages render in the early thread, also while a build converts in the rebuild
+    thread; a converter clears its memo when full, which must never happen in the middle of
+    the other thread's batch, so the two never share a converter."""
+    _config, _state, rebuilder, _roots = _served(project)
+    builder = rebuilder.build._builder
+    specs = builder._last.specs
+    assert specs  # the Traditional mirror is on
+    for prefix, spec in specs.items():
+        early = builder._early_converters[prefix]
+        assert early.spec == spec and early is not converter_for(spec)
