@@ -265,13 +265,20 @@ def check_goals(tallies: dict[str, Tally]) -> list[str]:
     no_change = ours.median(Phase.NO_CHANGE)
     if no_change is not None:
         lines.append(goal_line(no_change < 1.0, f"no-change rebuild under 1 s: {no_change:.2f} s"))
-    page, every = ours.live_median(), ours.live_all_median()
-    if page is not None and every is not None:
+    if ours.live and ours.live_all:
+        # Every edit, not the median: the first edit after start-up was once the slowest
+        # by far, and a median of five hid it.
+        page, every, count = max(ours.live), max(ours.live_all), len(ours.live)
+        slowest = f"slowest of {count} edits"
         lines.append(
-            goal_line(page <= 0.3, f"serve: edited page shown within 300 ms: {page:.2f} s")
+            goal_line(
+                page <= 0.3, f"serve: edited page shown within 300 ms, {slowest}: {page:.2f} s"
+            )
         )
         lines.append(
-            goal_line(every <= 1.0, f"serve: every dependent page within 1 s: {every:.2f} s")
+            goal_line(
+                every <= 1.0, f"serve: every dependent page within 1 s, {slowest}: {every:.2f} s"
+            )
         )
     rss = ours.peak_rss() / 1e6
     lines.append(goal_line(rss < 500, f"peak RSS under 500 MB: {rss:.0f} MB"))

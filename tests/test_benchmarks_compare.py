@@ -40,9 +40,19 @@ def test_goal_lines_say_met_or_missed_with_the_figures() -> None:
     text = "\n".join(goals)
     assert "met     cold build no slower than Hugo's two-language build: ratio 0.80" in text
     assert "MISSED  cold build at least 5× faster than Pelican: ratio 0.27" in text
-    assert "MISSED  serve: edited page shown within 300 ms: 0.40 s" in text
-    assert "met     serve: every dependent page within 1 s: 0.90 s" in text
+    assert "MISSED  serve: edited page shown within 300 ms, slowest of 1 edits: 0.40 s" in text
+    assert "met     serve: every dependent page within 1 s, slowest of 1 edits: 0.90 s" in text
     assert "MISSED  peak RSS under 500 MB" in text
+
+
+def test_the_live_goals_hold_for_every_edit_not_the_median() -> None:
+    ours = tally(OURS, 8.0, 14.0)
+    ours.live = [0.45, 0.1, 0.12, 0.09, 0.11]  # the first edit after start-up, slow
+    ours.live_all = [1.3, 0.5, 0.6, 0.45, 0.5]
+    text = "\n".join(check_goals({OURS: ours}))
+    assert "MISSED  serve: edited page shown within 300 ms, slowest of 5 edits: 0.45 s" in text
+    assert "MISSED  serve: every dependent page within 1 s, slowest of 5 edits: 1.30 s" in text
+    assert "| 0.11 s / 0.50 s |" in format_table([ours])  # the table keeps the medians
 
 
 def test_discarded_folders_leave_at_once_and_are_deleted_at_the_end(tmp_path: Path) -> None:
