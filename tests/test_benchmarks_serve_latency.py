@@ -1,0 +1,68 @@
+"""The live-edit harness waits for a quiet machine before its first save."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import pytest
+
+from benchmarks import serve_latency
+
+
+def _ticks(pattern: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Cumulative (busy, all) ticks from per-window (busy, all) increments."""
+    busy = total = 0
+    yield busy, total
+    for more_busy, more_total in pattern:
+        busy, total = busy + more_busy, total + more_total
+        yield busy, total
+    while True:
+        yield busy, total + 100  # quiet from then on
+
+
+@pytest.fixture
+def short_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve_latency, "SETTLED_FOR", 0.01)
+
+
+def _windows_waited(monkeypatch: pytest.MonkeyPatch, pattern: list[tuple[int, int]]) -> int:
+    ticks = _ticks(pattern)
+    calls = []
+
+    def reading() -> tuple[int, int]:
+        calls.append(1)
+        return next(ticks)
+
+    monkeypatch.setattr(serve_latency, "_cpu_ticks", reading)
+    asyncio.run(serve_latency.machine_settled())
+    return len(calls) - 1  # the first reading starts the first window
+
+
+@pytest.mark.usefixtures("short_windows")
+def test_waits_while_the_browser_is_busy_then_stops(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Chromium after opening the tabs: 99 %, then 67 % busy, then quiet.
+    assert _windows_waited(monkeypatch, [(198, 200), (134, 200), (2, 200)]) == 3
+
+
+@pytest.mark.usefixtures("short_windows")
+def test_a_quiet_machine_costs_one_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _windows_waited(monkeypatch, [(5, 200)]) == 1
+
+
+@pytest.mark.usefixtures("short_windows")
+def test_gives_up_on_a_machine_that_never_settles(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve_latency, "SETTLE_TIMEOUT", 0.05)
+    busy = [(200, 200)] * 10_000
+    assert 1 <= _windows_waited(monkeypatch, busy) < 10_000
+
+
+@pytest.mark.usefixtures("short_windows")
+def test_without_cpu_figures_it_does_not_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve_latency, "_cpu_ticks", lambda: (0, 0))
+    assert asyncio.run(serve_latency.machine_settled()) < 1
+
+
+def test_reads_this_machines_cpu_ticks() -> None:
+    busy, total = serve_latency._cpu_ticks()
+    assert 0 <= busy <= total
