@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -63,6 +64,7 @@ def test_without_cpu_figures_it_does_not_wait(monkeypatch: pytest.MonkeyPatch) -
     assert asyncio.run(serve_latency.machine_settled()) < 1
 
 
+@pytest.mark.skipif(not Path("/proc/stat").exists(), reason="no /proc/stat here")
 def test_reads_this_machines_cpu_ticks() -> None:
     busy, total = serve_latency._cpu_ticks()
-    assert 0 <= busy <= total
+    assert 0 < busy < total  # a running machine has been both busy and idle
