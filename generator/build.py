@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from generator.pages import Page
     from generator.parallel import RenderJob
     from generator.render import Renderer
+    from generator.search import SearchReport, SearchTarget
     from generator.site import Article, ContentCache, Site
     from generator.variants import ConverterSpec, Language
     from generator.views import ViewContext
@@ -72,6 +73,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     ingested: list[str] = field(default_factory=list)  # ingest summary lines
     errors: list[str] = field(default_factory=list)  # ingest errors
+    search: SearchReport | None = None  # None: built without search
 
 
 @dataclass(frozen=True)
@@ -172,10 +174,7 @@ class Builder:
             if scanned.files != previous.files:  # touched, not changed: skip hashing next time
                 self._unsaved_state = self._state
                 self.save()  # with whatever an earlier build put off: the state goes last
-            if search:
-                from generator.search import update_search_index
-
-                update_search_index(config)
+            found = index_search(config, progress) if search else None
             return BuildResult(
                 written=[],
                 deleted=[],
@@ -183,6 +182,7 @@ class Builder:
                 warnings=list(previous.warnings),
                 seconds=time.perf_counter() - started,
                 timings={"check": time.perf_counter() - started, "scan": scanned_in},
+                search=found,
             )
         self._state = None  # until this build has finished
         options = WriteOptions(jobs or os.cpu_count() or 1, progress, full_views)
@@ -406,10 +406,7 @@ class Builder:
             plans or [_plan_of(page, done.manifest) for page in pages],
             last.index if last is not None and last.pages is pages else None,
         )
-        if search:
-            from generator.search import update_search_index
-
-            update_search_index(config)  # skips variants whose article pages did not change
+        found = index_search(config, options.progress) if search else None
         return BuildResult(
             written=done.written,
             deleted=deleted,
@@ -418,6 +415,7 @@ class Builder:
             seconds=time.perf_counter() - started,
             rendered=done.rendered,
             timings={"ingest": loading - started, "load": loaded, **done.timings},
+            search=found,
             ingested=ingest.summaries,
             errors=ingest.errors,
         )
@@ -957,6 +955,23 @@ def pages_to_look_at(
     return chosen
 
 
+PROGRESS_FROM = 200  # pages: fewer take about a second, too short to report on the way
+
+
+def index_search(config: SiteConfig, progress: bool) -> SearchReport:
+    """Bring the search index up to date (languages whose article pages did not change are
+    skipped). Pagefind takes longer than rendering (about 30 s a language at 1,000
+    bulletins), so a build reporting progress says when it starts."""
+    from generator.search import update_search_index
+
+    return update_search_index(config, on_indexing=_announce_indexing if progress else None)
+
+
+def _announce_indexing(target: SearchTarget, pages: int) -> None:
+    if pages >= PROGRESS_FROM:
+        print(f"  search: indexing {pages} article pages ({target.lang})", file=sys.stderr)
+
+
 class ProgressReport:
     """A bar on a terminal (carriage-return updates), a line every ~10% otherwise; silent
     unless asked for and the build is long enough to need it."""
@@ -964,7 +979,7 @@ class ProgressReport:
     def __init__(self, total: int, enabled: bool, stream=None):
         self.stream = stream or sys.stderr
         self.total = total
-        self.enabled = enabled and total >= 200
+        self.enabled = enabled and total >= PROGRESS_FROM
         self.tty = self.enabled and self.stream.isatty()
         self.started = time.perf_counter()
         self.next_line = total // 10
@@ -1032,6 +1047,10 @@ def run_build_command(args: argparse.Namespace, config: SiteConfig) -> int:
         f"{result.skipped} unchanged, {len(result.deleted)} deleted "
         f"in {result.seconds:.2f} s ({result.rendered} pages rendered)"
     )
+    if result.search is not None:
+        from generator.search import describe_report
+
+        print(describe_report(result.search))
     return 1 if result.errors else 0
 
 

@@ -56,7 +56,7 @@ from generator import build as site_build
 from generator.changes import ChangeKind, ChangeSet, WatchRoots, summarise_changes
 from generator.config import SiteConfig, load_config
 from generator.errors import BulletinError
-from generator.search import BackgroundIndexer, SearchReport
+from generator.search import BackgroundIndexer, SearchReport, describe_report
 
 EVENTS_PATH = "/__livereload/events"
 STATUS_PATH = "/__livereload/status"
@@ -1139,7 +1139,7 @@ def _report_search(result: SearchReport | BulletinError) -> None:
     if isinstance(result, BulletinError):
         _say(f"error: search index: {result}", sys.stderr)
     elif result.indexed:
-        _say(f"search index updated in {result.seconds:.2f} s")
+        _say(describe_report(result))
 
 
 def run_serve(args: argparse.Namespace, config: SiteConfig) -> int:

@@ -3,13 +3,26 @@ making a reload wait for Pagefind."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import sys
 import threading
 import time
 from pathlib import Path
 
+import pytest
+from test_search_index import bundles, make_config
+
 from generator.config import SiteConfig, parse_config
 from generator.errors import BulletinError
-from generator.search import BackgroundIndexer, SearchReport
+from generator.search import (
+    BackgroundIndexer,
+    Outcome,
+    SearchReport,
+    pagefind_binary,
+    update_search_index,
+)
 
 
 def config(tmp_path: Path, title: str = "测试") -> SiteConfig:
@@ -75,3 +88,63 @@ def test_errors_reach_the_callback_and_the_worker_keeps_going(tmp_path: Path) ->
     assert indexer.wait_idle(timeout=5)
     assert isinstance(done[0], BulletinError) and isinstance(done[1], SearchReport)
     indexer.close()
+
+
+def recording_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Put the real Pagefind behind a wrapper that logs each run's niceness, start and end
+    (the system's monotonic clock, which every process shares); returns the log."""
+    real = pagefind_binary()
+    log = tmp_path / "pagefind-runs.jsonl"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(
+        f"#!{sys.executable}\n"
+        "import json, os, subprocess, sys, time\n"
+        "started = time.monotonic()\n"
+        f"code = subprocess.call([{str(real)!r}, *sys.argv[1:]])\n"
+        f"with open({str(log)!r}, 'a') as log:\n"
+        "    log.write(json.dumps([os.nice(0), started, time.monotonic()]) + '\\n')\n"
+        "sys.exit(code)\n",
+        encoding="utf-8",
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    return log
+
+
+def pagefind_runs(log: Path) -> list[tuple[int, float, float]]:
+    """(niceness, start, end) of each run, in the order they started."""
+    return sorted(tuple(json.loads(line)) for line in log.read_text().splitlines())  # type: ignore[misc]
+
+
+@pytest.mark.skipif(shutil.which("nice") is None, reason="no nice(1) here")
+def test_the_preview_server_indexes_one_language_at_a_time_behind_its_rebuilds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pagefind holds a language's whole index in memory and takes both cores for ~30 s a
+    language at 1,000 bulletins, after every save: in the background it must not run twice
+    at once nor compete with the server's own rebuilds."""
+    if os.nice(0) >= 19:
+        pytest.skip("the tests already run at the lowest priority")
+    log = recording_pagefind(tmp_path, monkeypatch)
+    site = make_config(tmp_path / "site")
+    done: list[object] = []
+    indexer = BackgroundIndexer(delay=0.01, on_done=done.append)
+    indexer.request(site)
+    assert indexer.wait_idle(timeout=120)
+    indexer.close()
+    assert len(done) == 1 and isinstance(done[0], SearchReport), done
+    assert [t.outcome for t in done[0].targets] == [Outcome.INDEXED] * 2
+    (nice_1, _, end_1), (nice_2, start_2, _) = pagefind_runs(log)
+    assert (nice_1, nice_2) == (19, 19)
+    assert end_1 <= start_2
+    assert all((bundle / "pagefind-entry.json").is_file() for bundle in bundles(site))
+
+
+def test_a_build_indexes_at_its_own_priority(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    log = recording_pagefind(tmp_path, monkeypatch)
+    site = make_config(tmp_path / "site")
+    report = update_search_index(site)
+    assert [t.outcome for t in report.targets] == [Outcome.INDEXED] * 2
+    assert [nice for nice, _, _ in pagefind_runs(log)] == [os.nice(0)] * 2

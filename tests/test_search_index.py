@@ -64,7 +64,7 @@ def write_site(output: Path, articles: dict[str, tuple[str, str, str]]) -> None:
         (root / "bulletins" / "index.html").write_text(listing_html(lang), encoding="utf-8")
 
 
-def make_config(root: Path) -> SiteConfig:
+def make_config(root: Path, articles: dict[str, tuple[str, str, str]] = ARTICLES) -> SiteConfig:
     raw = {
         "title": "测试",
         "base_url": "https://example.org/",
@@ -72,7 +72,7 @@ def make_config(root: Path) -> SiteConfig:
         "variants": [{"code": "zh-Hant", "prefix": "zh-hant", "opencc": "s2t"}],
     }
     config = parse_config(raw, root / "site.yaml")
-    write_site(config.output_dir, ARTICLES)
+    write_site(config.output_dir, articles)
     return config
 
 
