@@ -24,6 +24,7 @@ worker thread, for a preview server that must not wait for Pagefind.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -186,6 +187,7 @@ def update_search_index(
     force: bool = False,
     background: bool = False,
     on_indexing: Callable[[SearchTarget, int], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> SearchReport:
     """Bring every variant's Pagefind bundle up to date with the written article pages.
 
@@ -198,17 +200,15 @@ def update_search_index(
     index in memory and keeps both cores busy (about 2.5 GB and 30 s a variant at 1,000
     bulletins), and it starts after every save. ``on_indexing(target, pages)`` is called
     as each Pagefind run starts, from its thread, so a long build can say what it is doing.
+    Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; bundles and
+    saved state stay as they were.
     """
     started = time.perf_counter()
-    binary = pagefind_binary()
     cache = search_cache_dir(config)
     targets = search_targets(config)
-
-    def update(target: SearchTarget) -> tuple[_Plan, BulletinError | None]:
-        return _update(target, binary, cache / target.key, force, background, on_indexing)
-
+    run = _Run(pagefind_binary(), force, background, on_indexing, stop)
     with ThreadPoolExecutor(max_workers=1 if background else len(targets)) as pool:
-        done = list(pool.map(update, targets))
+        done = list(pool.map(lambda target: _update(target, cache / target.key, run), targets))
     for _, failure in done:
         if failure is not None:
             raise failure
@@ -242,19 +242,16 @@ def pagefind_binary() -> Path:
     return Path(get_executable())
 
 
-def update_in_background(config: SiteConfig) -> SearchReport:
-    return update_search_index(config, background=True)
-
-
 class BackgroundIndexer:
     """Keeps a served site's index current without holding up its reloads.
 
     ``request(config)`` returns at once. A worker thread waits ``delay`` seconds for more
-    requests (a burst of saves makes one run), then calls ``update_in_background`` (one
-    variant at a time, Pagefind at the lowest priority); requests that arrive while it
-    runs make exactly one more run afterwards. Bundles are swapped in whole, so pages keep
-    searching the previous index meanwhile. ``on_done`` gets each report, or the
-    BulletinError that stopped a run.
+    requests (a burst of saves makes one run), then calls ``update_search_index`` in the
+    background (one variant at a time, Pagefind at the lowest priority); requests that
+    arrive while it runs make exactly one more run afterwards. Bundles are swapped in
+    whole, so pages keep searching the previous index meanwhile. ``on_done`` gets each
+    report, or the BulletinError that stopped a run. ``close`` ends a running Pagefind
+    (at 1,000 bulletins it may have a minute to go) rather than wait for it.
     """
 
     def __init__(
@@ -262,11 +259,14 @@ class BackgroundIndexer:
         *,
         delay: float = 0.5,
         on_done: Callable[[SearchReport | BulletinError], None] | None = None,
-        update: Callable[[SiteConfig], SearchReport] = update_in_background,
+        update: Callable[[SiteConfig], SearchReport] | None = None,
     ) -> None:
         self._delay = delay
         self._on_done = on_done
-        self._update = update
+        self._stop = threading.Event()
+        self._update = update or functools.partial(
+            update_search_index, background=True, stop=self._stop
+        )
         self._changed = threading.Condition()
         self._pending: SiteConfig | None = None
         self._running = False
@@ -289,6 +289,7 @@ class BackgroundIndexer:
     def close(self) -> None:
         with self._changed:
             self._closed = True
+            self._stop.set()
             self._changed.notify_all()
         self._thread.join()
 
@@ -310,7 +311,7 @@ class BackgroundIndexer:
             except BulletinError as error:
                 result = error
             try:
-                if self._on_done is not None:
+                if self._on_done is not None and not isinstance(result, IndexingStopped):
                     self._on_done(result)
             finally:
                 with self._changed:
@@ -459,21 +460,31 @@ def _plan(target: SearchTarget, cache: Path, force: bool) -> _Plan:
     return _Plan(target, outcome, changes, state_path, staging, started, save)
 
 
-def _update(
-    target: SearchTarget,
-    binary: Path,
-    cache: Path,
-    force: bool,
-    background: bool,
-    on_indexing: Callable[[SearchTarget, int], None] | None,
-) -> tuple[_Plan, BulletinError | None]:
-    plan = _plan(target, cache, force)
+@dataclass(frozen=True)
+class _Run:
+    """How one ``update_search_index`` runs Pagefind; see there."""
+
+    binary: Path
+    force: bool
+    background: bool
+    on_indexing: Callable[[SearchTarget, int], None] | None
+    stop: threading.Event | None
+
+
+class IndexingStopped(BulletinError):
+    """The update was asked to stop (``update_search_index``'s ``stop``)."""
+
+
+def _update(target: SearchTarget, cache: Path, run: _Run) -> tuple[_Plan, BulletinError | None]:
+    if run.stop is not None and run.stop.is_set():
+        raise IndexingStopped("search indexing stopped")
+    plan = _plan(target, cache, run.force)
     if plan.outcome is not Outcome.INDEXED:
         return plan, None
-    if on_indexing is not None:
-        on_indexing(target, plan.changes.state.article_count())
+    if run.on_indexing is not None:
+        run.on_indexing(target, plan.changes.state.article_count())
     try:
-        _run_pagefind(plan.target, binary, plan.staging, background)
+        _run_pagefind(plan.target, plan.staging, run)
     except BulletinError as error:
         return plan, error
     return plan, None
@@ -491,10 +502,10 @@ def _finish(plan: _Plan) -> TargetReport:
     return TargetReport(target.key, plan.outcome, pages, seconds, size, target.lang)
 
 
-def _run_pagefind(target: SearchTarget, binary: Path, staging: Path, yielding: bool) -> None:
+def _run_pagefind(target: SearchTarget, staging: Path, run: _Run) -> None:
     """Index into a fresh folder, then swap it in, so a reader never sees half a bundle
-    (and files of pages that no longer exist do not linger). ``yielding``: at the lowest
-    CPU priority, where the system has ``nice``."""
+    (and files of pages that no longer exist do not linger). In the background, at the
+    lowest CPU priority where the system has ``nice``."""
     fresh = target.root / ".pagefind-new"
     stale = target.root / ".pagefind-old"
     for leftover in (fresh, stale):
@@ -504,7 +515,7 @@ def _run_pagefind(target: SearchTarget, binary: Path, staging: Path, yielding: b
     else:
         site, glob = staging, "**/*.html"
     command = [
-        str(binary),
+        str(run.binary),
         "--site",
         str(site),
         "--glob",
@@ -513,14 +524,18 @@ def _run_pagefind(target: SearchTarget, binary: Path, staging: Path, yielding: b
         str(fresh.resolve()),
         "--quiet",
     ]
-    nice = shutil.which("nice") if yielding else None
+    nice = shutil.which("nice") if run.background else None
     if nice is not None:
         command = [nice, "-n", "19", *command]
-    run = subprocess.run(command, capture_output=True, text=True, check=False)
-    if run.returncode != 0 or not (fresh / "pagefind-entry.json").exists():
+    try:
+        code, said = _wait_for(command, run.stop)
+    except IndexingStopped:
         shutil.rmtree(fresh, ignore_errors=True)
-        detail = (run.stderr or run.stdout).strip().splitlines()
-        raise BulletinError(f"Pagefind failed: {detail[-1] if detail else run.returncode}", site)
+        raise
+    if code != 0 or not (fresh / "pagefind-entry.json").exists():
+        shutil.rmtree(fresh, ignore_errors=True)
+        detail = said.strip().splitlines()
+        raise BulletinError(f"Pagefind failed: {detail[-1] if detail else code}", site)
     for name in _UNUSED_BUNDLE_FILES:
         (fresh / name).unlink(missing_ok=True)
     options = {"lang": target.lang, "query_from": target.query_from}
@@ -530,6 +545,23 @@ def _run_pagefind(target: SearchTarget, binary: Path, staging: Path, yielding: b
         target.bundle.rename(stale)
     fresh.rename(target.bundle)
     shutil.rmtree(stale, ignore_errors=True)
+
+
+def _wait_for(command: list[str], stop: threading.Event | None) -> tuple[int, str]:
+    """Run ``command`` to its end, or kill it once ``stop`` is set: its exit code and what
+    it printed (its errors if any)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    while True:
+        try:
+            out, err = process.communicate(timeout=None if stop is None else 0.2)
+        except subprocess.TimeoutExpired:
+            assert stop is not None
+            if stop.is_set():
+                process.kill()
+                process.communicate()
+                raise IndexingStopped("search indexing stopped") from None
+            continue
+        return process.returncode, err or out
 
 
 def _tree_bytes(folder: Path) -> int:

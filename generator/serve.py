@@ -1115,8 +1115,8 @@ class SiteBuilder:
         self._builder.prepare()
 
     def close(self) -> None:
-        """Save what is left to save; let a running index update finish (it swaps bundles
-        in whole), then stop."""
+        """Save what is left to save; end a running index update (bundles and the index's
+        state stay as they were, so the next start indexes again), then stop."""
         self._builder.save()
         if self._indexer is not None:
             self._indexer.close()

@@ -32,13 +32,13 @@ STATUS = "__livereload/status"
 class Serve:
     """The CLI's `serve` on a free port, its stdout and stderr collected as they come."""
 
-    def __init__(self, project: Path, *extra: str):
+    def __init__(self, project: Path, *extra: str, env: dict[str, str] | None = None):
         root = Path(__file__).resolve().parent.parent
         self.project = project
         self.process = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--port", "0", *extra],
             cwd=project,
-            env={**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1"},
+            env={**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1", **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -290,6 +290,36 @@ def test_built_files_never_contain_the_reload_client(server: Serve) -> None:
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "bulletin-livereload" not in text and "__livereload" not in text
+
+
+def test_stopping_ends_a_running_pagefind_at_once(tmp_path: Path, root: Path) -> None:
+    """At 1,000 bulletins Pagefind indexes for a minute after each save. A server stopped
+    meanwhile (SIGINT to it alone, as a service manager or IDE does) must end it at once,
+    not wait for it nor leave it running."""
+    project = copy_project(root, tmp_path / "project")
+    started_at = tmp_path / "pagefind.pid"
+    slow = tmp_path / "pagefind"
+    slow.write_text(
+        f"#!/bin/sh\necho $$ > {started_at}.part\nmv {started_at}.part {started_at}\n"
+        "exec sleep 300\n"
+    )
+    slow.chmod(0o755)
+    serve = Serve(project, env={"PAGEFIND_BINARY_PATH": str(slow)})
+    deadline = time.monotonic() + 60
+    while not started_at.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pagefind = int(started_at.read_text())  # the start-up index is running
+    asked = time.monotonic()
+    code = serve.stop()
+    assert time.monotonic() - asked < 10
+    assert code in (0, 130)
+    with pytest.raises(ProcessLookupError):
+        os.kill(pagefind, 0)
+    output = load_config(project / "site.yaml").output_dir
+    assert not list(output.rglob(".pagefind-*")) and not list(output.rglob("pagefind"))
+    said = "".join(serve.stdout + serve.stderr)
+    assert "Traceback" not in said and "search index" not in said
+    assert any("stopped" in line for line in serve.stdout)
 
 
 def test_ctrl_c_stops_cleanly(tmp_path: Path, root: Path) -> None:
