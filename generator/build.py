@@ -968,8 +968,8 @@ def index_search(config: SiteConfig, progress: bool) -> SearchReport:
 
 
 def _announce_indexing(target: SearchTarget, pages: int) -> None:
-    if pages >= PROGRESS_FROM:
-        print(f"  search: indexing {pages} article pages ({target.lang})", file=sys.stderr)
+    if pages >= PROGRESS_FROM:  # one write: the languages' threads may say it at once
+        sys.stderr.write(f"  search: indexing {pages} article pages ({target.lang})\n")
 
 
 class ProgressReport:
