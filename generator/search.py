@@ -199,7 +199,7 @@ def update_search_index(
 
     ``background``, for a preview server whose rebuilds must stay quick: one variant after
     another, Pagefind at the lowest CPU priority. A Pagefind run holds its variant's whole
-    index in memory and keeps both cores busy (about 2.5 GB and 30 s a variant at 1,000
+    index in memory and keeps both cores busy (about 2.7 GB and 34 s a variant at 1,000
     bulletins), and it starts after every save. ``on_indexing(target, pages)`` is called
     as each Pagefind run starts, from its thread, so a long build can say what it is doing.
     Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; bundles and
@@ -476,9 +476,10 @@ class _Run:
     memory: _MemoryBudget
 
 
-# Pagefind's peak memory per article page indexed: the extended binary, segmenting Chinese,
-# peaked at 3.65 GB for 6,015 pages (one language of 1,000 bulletins), 0.28 GB for 705.
-PAGEFIND_BYTES_PER_PAGE = 600_000
+# Pagefind's peak memory per article page indexed, with a tenth to spare: the extended
+# binary, segmenting Chinese, peaked at 2.48 GB (Simplified pages) and 2.72 GB (their
+# Traditional mirrors) for 6,015 pages, one language of 1,000 bulletins; 0.52 GB for 1,200.
+PAGEFIND_BYTES_PER_PAGE = 500_000
 
 
 class _MemoryBudget:
@@ -599,7 +600,7 @@ def _run_pagefind(target: SearchTarget, staging: Path, run: _Run) -> None:
 def _failure(code: int, said: str) -> str:
     if code == -signal.SIGKILL:  # what the kernel's out-of-memory killer sends
         return (
-            "killed (out of memory? it needs about 0.6 GB per 1,000 article pages;"
+            "killed (out of memory? it needs about 0.5 GB per 1,000 article pages;"
             " --no-search builds without it)"
         )
     if code < 0:

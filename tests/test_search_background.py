@@ -160,8 +160,8 @@ def overlapping(runs: list[tuple[int, float, float]]) -> bool:
 def test_a_build_indexes_the_languages_together_while_memory_allows(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Both at once is faster (54 s against 72 s at 1,000 bulletins), but each Pagefind
-    holds its whole index (3.65 GB there): on a machine without room for two, one waits."""
+    """Both at once is faster (51 s against 68 s at 1,000 bulletins), but each Pagefind
+    holds its whole index (2.5-2.7 GB there): on a machine without room for two, one waits."""
     log = recording_pagefind(tmp_path, monkeypatch)
     site = make_config(tmp_path / "site")
     monkeypatch.setattr(search, "available_memory", lambda: 64 << 30)
