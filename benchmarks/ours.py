@@ -23,6 +23,9 @@ from benchmarks.convert import append_paragraph
 from benchmarks.corpus import PlannedBulletin, write_project
 from benchmarks.measure import Run, discard, run_measured
 
+NAME = "ours"
+SEARCHING_NAME = "ours, with search"  # the default: `bulletin build` and `serve` index
+
 REPO = Path(__file__).resolve().parent.parent
 # Everything a build leaves behind that a cold build must not find.
 BUILD_STATE = ("_site", ".bulletin-cache")
@@ -76,7 +79,7 @@ class OurSite:
     ) -> OurSite:
         discard(root)
         write_project(root, count, seed, themes=code / "themes")
-        name = "ours, with search" if search else "ours"
+        name = SEARCHING_NAME if search else NAME
         return cls(name, root, search, (edit[0].id, edit[1]), code)
 
     def command(self, *args: str) -> list[str]:
