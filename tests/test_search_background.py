@@ -189,3 +189,16 @@ def test_a_pagefind_killed_for_memory_says_so(
     ):
         update_search_index(site)
     assert not list(site.output_dir.rglob(".pagefind-*"))
+
+
+def test_another_pagefind_binary_indexes_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index is kept only while the binary that wrote it is the one configured: a new
+    Pagefind (an upgrade, or PAGEFIND_BINARY_PATH) may write bundles another way."""
+    site = make_config(tmp_path / "site")
+    assert [t.outcome for t in update_search_index(site).targets] == [Outcome.INDEXED] * 2
+    assert [t.outcome for t in update_search_index(site).targets] == [Outcome.UNCHANGED] * 2
+    log = recording_pagefind(tmp_path, monkeypatch)
+    assert [t.outcome for t in update_search_index(site).targets] == [Outcome.INDEXED] * 2
+    assert len(pagefind_runs(log)) == 2
