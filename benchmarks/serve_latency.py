@@ -107,8 +107,11 @@ class ServeProcess:
         self._ready.set()
 
     def stop(self) -> None:
+        """SIGTERM, which serve takes as Ctrl-C: a process started from a shell's background
+        job inherits SIGINT ignored, and a server that ignored it was killed after 30 s,
+        leaving its Pagefind running."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(30)
             except subprocess.TimeoutExpired:

@@ -1,8 +1,11 @@
-"""The live-edit harness waits for a quiet machine before its first save."""
+"""The live-edit harness waits for a quiet machine before its first save, and stops its
+server cleanly."""
 
 from __future__ import annotations
 
 import asyncio
+import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,3 +71,19 @@ def test_without_cpu_figures_it_does_not_wait(monkeypatch: pytest.MonkeyPatch) -
 def test_reads_this_machines_cpu_ticks() -> None:
     busy, total = serve_latency._cpu_ticks()
     assert 0 < busy < total  # a running machine has been both busy and idle
+
+
+def test_stops_a_server_that_ignores_sigint(tmp_path: Path) -> None:
+    """Started from a shell's background job (the harness under nohup), the server inherits
+    SIGINT ignored; stopping must still end it cleanly, not kill it after 30 s."""
+    project = serve_latency.copy_project(serve_latency.ROOT, tmp_path / "project")
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the child
+    try:
+        server = serve_latency.ServeProcess(project, search=False, startup_timeout=120)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    asked = time.monotonic()
+    server.stop()
+    assert time.monotonic() - asked < 10
+    assert server.process.returncode == 0
+    assert any("stopped" in line for line in server.lines)
