@@ -138,8 +138,8 @@ class TargetReport:
     outcome: Outcome
     pages: int
     seconds: float
+    lang: str
     bundle_bytes: int = 0
-    lang: str = ""
 
 
 @dataclass
@@ -216,11 +216,9 @@ def update_search_index(
     plans = [_plan(target, cache / target.key, run) for target in targets]
     work = [plan for plan in plans if plan.outcome is not Outcome.UNCHANGED]
     if work:
+        # The pool waits for every variant before the first failure, in order, is raised.
         with ThreadPoolExecutor(max_workers=1 if background else len(work)) as pool:
-            failures = list(pool.map(lambda plan: _index(plan, run), work))
-        for failure in failures:
-            if failure is not None:
-                raise failure
+            list(pool.map(lambda plan: _index(plan, run), work))
     report = SearchReport([_finish(plan) for plan in plans])
     report.seconds = time.perf_counter() - started
     return report
@@ -531,7 +529,7 @@ class IndexingStopped(BulletinError):
     """The update was asked to stop (``update_search_index``'s ``stop``)."""
 
 
-def _index(plan: _Plan, run: _Run) -> BulletinError | None:
+def _index(plan: _Plan, run: _Run) -> None:
     """Bring a variant's mirror documents up to date and run Pagefind if it needs to."""
     if run.stop is not None and run.stop.is_set():
         raise IndexingStopped("search indexing stopped")
@@ -539,16 +537,12 @@ def _index(plan: _Plan, run: _Run) -> BulletinError | None:
     if target.source_root is not None:
         _write_mirrors(target, plan.staging, plan.changes)
     if plan.outcome is not Outcome.INDEXED:
-        return None
+        return
     pages = plan.changes.state.article_count()
     with run.memory.held(pages * PAGEFIND_BYTES_PER_PAGE):
         if run.on_indexing is not None:
             run.on_indexing(target, pages)
-        try:
-            _run_pagefind(target, plan.staging, run)
-        except BulletinError as error:
-            return error
-    return None
+        _run_pagefind(target, plan.staging, run)
 
 
 def _finish(plan: _Plan) -> TargetReport:
@@ -560,7 +554,7 @@ def _finish(plan: _Plan) -> TargetReport:
     size = _tree_bytes(target.bundle) if plan.outcome is Outcome.INDEXED else 0
     pages = plan.changes.state.article_count()
     seconds = time.perf_counter() - plan.started
-    return TargetReport(target.key, plan.outcome, pages, seconds, size, target.lang)
+    return TargetReport(target.key, plan.outcome, pages, seconds, target.lang, size)
 
 
 def _run_pagefind(target: SearchTarget, staging: Path, run: _Run) -> None:

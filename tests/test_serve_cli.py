@@ -294,8 +294,8 @@ def test_built_files_never_contain_the_reload_client(server: Serve) -> None:
 
 def test_stopping_ends_a_running_pagefind_at_once(tmp_path: Path, root: Path) -> None:
     """At 1,000 bulletins Pagefind indexes for a minute after each save. A server stopped
-    meanwhile (SIGINT to it alone, as a service manager or IDE does) must end it at once,
-    not wait for it nor leave it running."""
+    meanwhile by a signal to it alone (SIGINT here; a service manager's SIGTERM takes the
+    same path) must end it at once, not wait for it nor leave it running."""
     project = copy_project(root, tmp_path / "project")
     started_at = tmp_path / "pagefind.pid"
     slow = tmp_path / "pagefind"
