@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from benchmarks import hugo, pelican
@@ -83,3 +84,16 @@ def test_discarded_folders_leave_at_once_and_are_deleted_at_the_end(tmp_path: Pa
     empty_discarded(tmp_path)
     assert not (tmp_path / "ours" / DISCARDED).exists()
     assert (tmp_path / "ours").is_dir()
+
+
+def test_snapshot_of_a_commit_holds_its_generator_and_themes(tmp_path: Path) -> None:
+    """``--code HEAD`` times a commit: its files, under any Python 3.11 (Debian's 3.11.2,
+    which `make` prefers, has no tar extraction filters)."""
+    from benchmarks.ours import REPO, snapshot_code
+
+    folder = snapshot_code(tmp_path / "code", "HEAD")
+    assert (folder / "generator" / "build.py").read_bytes() == subprocess.run(
+        ["git", "show", "HEAD:generator/build.py"], cwd=REPO, capture_output=True, check=True
+    ).stdout
+    assert (folder / "themes" / "default" / "templates" / "base.html").is_file()
+    assert (folder / "REVISION").read_text(encoding="utf-8").strip()
