@@ -46,6 +46,18 @@ def test_goal_lines_say_met_or_missed_with_the_figures() -> None:
     assert "MISSED  peak RSS under 500 MB" in text
 
 
+def test_cold_goals_show_each_rounds_ratio_beside_the_ratio_of_medians() -> None:
+    ours, hugo2 = tally(OURS, 12.0, 20.0), tally(hugo.NAMES[2], 10.0, 16.0)
+    for mine, theirs in ((14.0, 13.0), (11.0, 9.0)):  # rounds 2 and 3, the host drifting
+        ours.runs[Phase.COLD].append(Run(mine, 0, 0, Path("log"), 20.0))
+        hugo2.runs[Phase.COLD].append(Run(theirs, 0, 0, Path("log"), 16.0))
+    text = "\n".join(check_goals({OURS: ours, hugo.NAMES[2]: hugo2}))
+    assert (
+        "MISSED  cold build no slower than Hugo's two-language build: ratio 1.20"
+        " (round by round: 1.20, 1.08, 1.22)" in text
+    )
+
+
 def test_the_live_goals_hold_for_every_edit_not_the_median() -> None:
     ours = tally(OURS, 8.0, 14.0)
     ours.live = [0.45, 0.1, 0.12, 0.09, 0.11]  # the first edit after start-up, slow
