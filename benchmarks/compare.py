@@ -139,7 +139,7 @@ def run_compare(argv: list[str]) -> int:
         f"\nour ingest: {ingest_seconds:.2f} s median for {corpus_bytes / 1e6:.1f} MB "
         f"({corpus_bytes / 1e6 / ingest_seconds:.1f} MB/s, writing the Markdown)"
     )
-    goals = check_goals(tallies)
+    goals = check_goals(tallies, len(bulletins))
     for line in goals:
         print(line)
     result = {
@@ -253,11 +253,19 @@ def seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
-def check_goals(tallies: dict[str, Tally]) -> list[str]:
-    """Issue 6's goals at this size, as measured in this run."""
+GOAL_BULLETINS = 1000  # the corpus size issue 6 sets its goals at
+
+
+def check_goals(tallies: dict[str, Tally], bulletins: int = GOAL_BULLETINS) -> list[str]:
+    """Issue 6's goals, as measured in this run; at another size, a line saying so (at
+    10,000 bulletins the goals are that the build completes and grows about linearly)."""
     ours = tallies.get(OURS)
     if ours is None:
         return []
+    if bulletins != GOAL_BULLETINS:
+        return [
+            f"goals not checked: they are set at {GOAL_BULLETINS:,} bulletins, not {bulletins:,}"
+        ]
     lines: list[str] = []
     cold = ours.median(Phase.COLD)
     for name, limit, words in (

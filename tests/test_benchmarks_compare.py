@@ -58,6 +58,14 @@ def test_cold_goals_show_each_rounds_ratio_beside_the_ratio_of_medians() -> None
     )
 
 
+def test_goals_are_checked_only_at_the_size_they_are_set_for() -> None:
+    ours = tally(OURS, 80.0, 130.0, rss_mb=1900)  # 10,000 bulletins: over 500 MB is expected
+    assert check_goals({OURS: ours}, 10_000) == [
+        "goals not checked: they are set at 1,000 bulletins, not 10,000"
+    ]
+    assert any("MISSED  peak RSS under 500 MB" in line for line in check_goals({OURS: ours}, 1000))
+
+
 def test_the_live_goals_hold_for_every_edit_not_the_median() -> None:
     ours = tally(OURS, 8.0, 14.0)
     ours.live = [0.45, 0.1, 0.12, 0.09, 0.11]  # the first edit after start-up, slow
