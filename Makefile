@@ -1,11 +1,11 @@
 # Two commands on a fresh machine: `make build` and `make test`.
 
 # The interpreter for .venv: the distribution's own Python 3.11+ when there is one, as
-# Debian, Ubuntu and Fedora build it with profile-guided and link-time optimization,
-# which pyenv and source builds leave out by default (on this project's machines, Debian's
-# python3.11 against pyenv's 3.11.7: a serial cold build of 1,000 bulletins used 17 % less
-# CPU, six alternating pairs; ingest parsed 20 % faster). Else python3 from PATH.
-# `make PYTHON=...` chooses another; an existing .venv keeps its own (delete it to switch).
+# Debian and Ubuntu build it with profile-guided and link-time optimization, which pyenv
+# and source builds leave out by default (here, Debian's python3.11 against pyenv's
+# 3.11.7: a serial cold build of 1,000 bulletins used 17 % less CPU, six alternating
+# pairs; ingest parsed 20 % faster). Else python3 from PATH. `make PYTHON=...` chooses
+# another; an existing .venv keeps its own (delete it to switch).
 DISTRO_PYTHON ?= /usr/bin/python3
 USABLE_DISTRO_PYTHON := $(shell $(DISTRO_PYTHON) -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(DISTRO_PYTHON))
 PYTHON ?= $(or $(USABLE_DISTRO_PYTHON),python3)
