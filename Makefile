@@ -5,9 +5,10 @@
 # and source builds leave out by default (here, Debian's python3.11 against pyenv's
 # 3.11.7: a serial cold build of 1,000 bulletins used 17 % less CPU, six alternating
 # pairs; ingest parsed 20 % faster). Else python3 from PATH. `make PYTHON=...` chooses
-# another; an existing .venv keeps its own (delete it to switch).
+# another; an existing .venv keeps its own (delete it to switch). Asked only when .venv
+# is made (`=`, not `:=`), not on every make.
 DISTRO_PYTHON ?= /usr/bin/python3
-USABLE_DISTRO_PYTHON := $(shell $(DISTRO_PYTHON) -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(DISTRO_PYTHON))
+USABLE_DISTRO_PYTHON = $(shell $(DISTRO_PYTHON) -c 'import sys, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(DISTRO_PYTHON))
 PYTHON ?= $(or $(USABLE_DISTRO_PYTHON),python3)
 VENV := .venv
 BIN := $(VENV)/bin
