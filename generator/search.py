@@ -206,7 +206,9 @@ def update_search_index(
     as each Pagefind run starts, from its thread, so a long build can say what it is doing.
     Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; bundles and
     saved state stay as they were. A variant's Pagefind waits for the others when the
-    memory they would need together is more than the system has available.
+    memory they would need together is more than the system has available, and none
+    starts when one alone would need more memory than the machine has (Pagefind would
+    run for minutes and then be killed, or push other programs out).
     """
     started = time.perf_counter()
     cache = search_cache_dir(config)
@@ -215,6 +217,7 @@ def update_search_index(
     run = _Run(pagefind_binary(), force, background, on_indexing, stop, memory)
     plans = [_plan(target, cache / target.key, run) for target in targets]
     work = [plan for plan in plans if plan.outcome is not Outcome.UNCHANGED]
+    _check_memory(work, total_memory())
     if work:
         # The pool waits for every variant before the first failure, in order, is raised.
         with ThreadPoolExecutor(max_workers=1 if background else len(work)) as pool:
@@ -483,8 +486,25 @@ class _Run:
 
 # Pagefind's peak memory per article page indexed, with a tenth to spare: the extended
 # binary, segmenting Chinese, peaked at 2.48 GB (Simplified pages) and 2.72 GB (their
-# Traditional mirrors) for 6,015 pages, one language of 1,000 bulletins; 0.52 GB for 1,200.
+# Traditional mirrors) for 6,015 pages, one language of 1,000 bulletins; 0.52 GB for 1,200;
+# 4.54 GB for 12,030 (Pagefind 1.5.2). It grows with the pages: one index of 10,000
+# bulletins' 60,000 pages would need about 23-25 GB.
 PAGEFIND_BYTES_PER_PAGE = 500_000
+
+
+def _check_memory(work: list[_Plan], total: int | None) -> None:
+    """Refuse, before any Pagefind starts, a variant whose index alone would need more
+    memory than the machine has (``total``; None: unknown, never refused)."""
+    for plan in work:
+        pages = plan.changes.state.article_count()
+        need = pages * PAGEFIND_BYTES_PER_PAGE
+        if plan.outcome is Outcome.INDEXED and total is not None and need > total:
+            raise BulletinError(
+                f"search: indexing {pages:,} {plan.target.lang} article pages needs about"
+                f" {need / 1e9:.1f} GB of memory, more than this machine's {total / 1e9:.1f} GB"
+                " (Pagefind holds a language's whole index in memory); build with --no-search",
+                plan.target.root,
+            )
 
 
 class _MemoryBudget:
@@ -515,10 +535,19 @@ class _MemoryBudget:
 
 def available_memory() -> int | None:
     """What the system can give without swapping (MemAvailable; Linux only, else None)."""
+    return _meminfo("MemAvailable")
+
+
+def total_memory() -> int | None:
+    """The machine's memory (MemTotal; Linux only, else None)."""
+    return _meminfo("MemTotal")
+
+
+def _meminfo(name: str) -> int | None:
     try:
         with open("/proc/meminfo", encoding="ascii") as meminfo:
             for line in meminfo:
-                if line.startswith("MemAvailable:"):
+                if line.startswith(f"{name}:"):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError, IndexError):
         pass
