@@ -960,16 +960,86 @@ PROGRESS_FROM = 200  # pages: fewer take about a second, too short to report on 
 
 def index_search(config: SiteConfig, progress: bool) -> SearchReport:
     """Bring the search index up to date (languages whose article pages did not change are
-    skipped). Pagefind takes longer than rendering (about 30 s a language at 1,000
-    bulletins), so a build reporting progress says when it starts."""
+    skipped). Pagefind takes longer than rendering (about a minute for both languages at
+    1,000 bulletins), so a build reporting progress says when it starts and how long it
+    has been running."""
     from generator.search import update_search_index
 
-    return update_search_index(config, on_indexing=_announce_indexing if progress else None)
+    if not progress:
+        return update_search_index(config)
+    with SearchProgress() as listener:
+        return update_search_index(config, listener=listener)
 
 
-def _announce_indexing(target: SearchTarget, pages: int) -> None:
-    if pages >= PROGRESS_FROM:  # one write: the languages' threads may say it at once
-        sys.stderr.write(f"  search: indexing {pages} article pages ({target.lang})\n")
+SEARCH_BEAT = 10.0  # seconds between "still indexing" lines when not on a terminal
+
+
+class SearchProgress:
+    """What a long build says while Pagefind runs, which gives no progress of its own:
+    each language's start, then the languages still indexing and the time so far (on a
+    terminal one line kept current every second, otherwise a line every ``SEARCH_BEAT``
+    seconds). Silent for sites under ``PROGRESS_FROM`` article pages a language."""
+
+    def __init__(self, stream=None, beat: float | None = None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.beat = beat if beat is not None else (1.0 if self.tty else SEARCH_BEAT)
+        self._lock = threading.Lock()  # the languages' threads and the beat write lines
+        self._running: list[str] = []
+        self._since = 0.0
+        self._stop = threading.Event()
+        self._beating: threading.Thread | None = None
+        self._open_line = False  # a terminal line without its newline yet
+
+    def __enter__(self) -> SearchProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._beating is not None:
+            self._beating.join()
+        with self._lock:
+            self._end_line()
+
+    def started(self, target: SearchTarget, pages: int) -> None:
+        if pages < PROGRESS_FROM:
+            return
+        with self._lock:
+            if self._open_line:  # the start replaces the live line, which comes back below
+                self.stream.write("\r\x1b[K")
+                self._open_line = False
+            self.stream.write(f"  search: indexing {pages} article pages ({target.lang})\n")
+            self.stream.flush()
+            self._running.append(target.lang)
+            if self._beating is None:
+                self._since = time.perf_counter()
+                self._beating = threading.Thread(target=self._beat, daemon=True)
+                self._beating.start()
+
+    def finished(self, target: SearchTarget) -> None:
+        with self._lock:
+            if target.lang in self._running:
+                self._running.remove(target.lang)
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.beat):
+            with self._lock:
+                if not self._running:
+                    continue
+                seconds = time.perf_counter() - self._since
+                line = f"  search: still indexing {', '.join(self._running)}, {seconds:.0f} s"
+                if self.tty:
+                    self.stream.write(f"\r{line}\x1b[K")
+                    self._open_line = True
+                else:
+                    self.stream.write(line + "\n")
+                self.stream.flush()
+
+    def _end_line(self) -> None:
+        if self._open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open_line = False
 
 
 class ProgressReport:

@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 
 from generator.config import SiteConfig, Variant
 from generator.content import write_atomic
@@ -132,6 +133,14 @@ class SearchTarget:
         return self.root / BUNDLE_DIR
 
 
+class IndexingListener(Protocol):
+    """Told as each variant's Pagefind run starts and ends (from the run's own thread)."""
+
+    def started(self, target: SearchTarget, pages: int) -> None: ...
+
+    def finished(self, target: SearchTarget) -> None: ...
+
+
 @dataclass
 class TargetReport:
     key: str
@@ -187,7 +196,7 @@ def update_search_index(
     *,
     force: bool = False,
     background: bool = False,
-    on_indexing: Callable[[SearchTarget, int], None] | None = None,
+    listener: IndexingListener | None = None,
     stop: threading.Event | None = None,
 ) -> SearchReport:
     """Bring every variant's Pagefind bundle up to date with the written article pages.
@@ -202,8 +211,8 @@ def update_search_index(
     ``background``, for a preview server whose rebuilds must stay quick: one variant after
     another, Pagefind at the lowest CPU priority. A Pagefind run holds its variant's whole
     index in memory and keeps both cores busy (about 2.7 GB and 34 s a variant at 1,000
-    bulletins), and it starts after every save. ``on_indexing(target, pages)`` is called
-    as each Pagefind run starts, from its thread, so a long build can say what it is doing.
+    bulletins), and it starts after every save. ``listener`` hears each Pagefind run start
+    and end, from its thread, so a long build can say what it is doing.
     Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; bundles and
     saved state stay as they were. A variant's Pagefind waits for the others when the
     memory they would need together is more than the system has available, and none
@@ -214,7 +223,7 @@ def update_search_index(
     cache = search_cache_dir(config)
     targets = search_targets(config)
     memory = _MemoryBudget(available_memory())
-    run = _Run(pagefind_binary(), force, background, on_indexing, stop, memory)
+    run = _Run(pagefind_binary(), force, background, listener, stop, memory)
     plans = [_plan(target, cache / target.key, run) for target in targets]
     work = [plan for plan in plans if plan.outcome is not Outcome.UNCHANGED]
     _check_memory(work, total_memory())
@@ -479,7 +488,7 @@ class _Run:
     binary: Path
     force: bool
     background: bool
-    on_indexing: Callable[[SearchTarget, int], None] | None
+    listener: IndexingListener | None
     stop: threading.Event | None
     memory: _MemoryBudget
 
@@ -569,9 +578,13 @@ def _index(plan: _Plan, run: _Run) -> None:
         return
     pages = plan.changes.state.article_count()
     with run.memory.held(pages * PAGEFIND_BYTES_PER_PAGE):
-        if run.on_indexing is not None:
-            run.on_indexing(target, pages)
-        _run_pagefind(target, plan.staging, run)
+        if run.listener is not None:
+            run.listener.started(target, pages)
+        try:
+            _run_pagefind(target, plan.staging, run)
+        finally:
+            if run.listener is not None:
+                run.listener.finished(target)
 
 
 def _finish(plan: _Plan) -> TargetReport:
