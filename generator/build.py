@@ -31,7 +31,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 import generator
 from generator import cache
@@ -980,7 +980,7 @@ class SearchProgress:
     terminal one line kept current every second, otherwise a line every ``SEARCH_BEAT``
     seconds). Silent for sites under ``PROGRESS_FROM`` article pages a language."""
 
-    def __init__(self, stream=None, beat: float | None = None):
+    def __init__(self, stream: TextIO | None = None, beat: float | None = None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.beat = beat if beat is not None else (1.0 if self.tty else SEARCH_BEAT)
