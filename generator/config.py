@@ -44,6 +44,7 @@ class SiteConfig:
     home_bulletins: int = 5
     markdown_html: bool = False  # raw HTML in Markdown is escaped unless this is on
     search: bool = True
+    search_shard_pages: int = 1000  # article pages a Pagefind run indexes, at most about
 
     @property
     def base_path(self) -> str:
@@ -69,6 +70,7 @@ _FIELDS: dict[str, type | tuple[type, ...]] = {
     "home_bulletins": int,
     "markdown_html": bool,
     "search": bool,
+    "search_shard_pages": int,
 }
 _REQUIRED = ("title", "base_url", "province")
 _VARIANT_FIELDS = {
@@ -114,6 +116,8 @@ def parse_config(raw: dict[str, Any], path: Path) -> SiteConfig:
     variants = _parse_variants(raw.get("variants", []), problems)
     if isinstance(raw.get("page_size"), int) and raw["page_size"] < 1:
         problems.append("'page_size' must be at least 1")
+    if isinstance(raw.get("search_shard_pages"), int) and raw["search_shard_pages"] < 1:
+        problems.append("'search_shard_pages' must be at least 1")
     if problems:
         raise BulletinError("; ".join(problems), path)
 
@@ -136,6 +140,7 @@ def parse_config(raw: dict[str, Any], path: Path) -> SiteConfig:
         home_bulletins=raw.get("home_bulletins", 5),
         markdown_html=raw.get("markdown_html", False),
         search=raw.get("search", True),
+        search_shard_pages=raw.get("search_shard_pages", 1000),
     )
 
 

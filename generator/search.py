@@ -20,6 +20,14 @@ check of one build's written files, this also catches pages written by an earlie
 ``--no-search`` build. Pagefind runs as its binary over a folder (its Python API answers
 one file at a time, about 0.1 s each). ``BackgroundIndexer`` runs the same update on a
 worker thread, for a preview server that must not wait for Pagefind.
+
+A Pagefind run holds its whole index in memory (about 0.4 MB an article page) and cannot
+update an index in part, so a large variant is indexed in shards: whole bulletin folders,
+spread by a hash of the folder's name over a power of two of shards of about
+``search_shard_pages`` article pages each (``pagefind/s0/``, ``s1/``…, listed in the
+bundle's bulletin-search.json; one shard is the bundle itself). An update runs Pagefind
+only for the shards holding a changed page and links the others into the new bundle;
+search.js searches every shard and merges the results.
 """
 
 from __future__ import annotations
@@ -149,6 +157,8 @@ class TargetReport:
     seconds: float
     lang: str
     bundle_bytes: int = 0
+    shards: int = 1  # shards the language's index is in
+    indexed_shards: int = 0  # of which this update indexed again
 
 
 @dataclass
@@ -165,11 +175,17 @@ def describe_report(report: SearchReport) -> str:
     """One line for the build's summary and the preview server's log."""
     indexed = [t for t in report.targets if t.outcome is Outcome.INDEXED]
     if indexed:
-        done = ", ".join(f"{t.lang} {t.pages} article pages" for t in indexed)
+        done = ", ".join(f"{t.lang} {t.pages} article pages{_shards_done(t)}" for t in indexed)
         return f"search index updated in {report.seconds:.2f} s: {done}"
     if any(t.outcome is Outcome.UNCHANGED for t in report.targets):
         return "search index up to date"
     return "search index: no article pages to index"
+
+
+def _shards_done(report: TargetReport) -> str:
+    if report.shards == 1:
+        return ""
+    return f" ({report.indexed_shards} of {report.shards} shards indexed)"
 
 
 def search_targets(config: SiteConfig) -> list[SearchTarget]:
@@ -201,18 +217,19 @@ def update_search_index(
 ) -> SearchReport:
     """Bring every variant's Pagefind bundle up to date with the written article pages.
 
-    Variants whose article pages did not change are skipped. The variants' pages are
-    scanned one after the other (two threads walking at once took twice as long, for the
-    GIL: 0.55 s against 0.29 s at 1,000 bulletins, on every build), then each variant
-    that changed is indexed in its own thread, so Pagefind indexes the Simplified site
-    while the Traditional mirror documents are still being written, and two Pagefind
-    processes share the start-up time.
+    Variants whose article pages did not change are skipped, and so are the shards of a
+    variant that hold no changed page. The variants' pages are scanned one after the other
+    (two threads walking at once took twice as long, for the GIL: 0.55 s against 0.29 s at
+    1,000 bulletins, on every build), then each variant that changed is indexed in its own
+    thread (its shards one after the other), so Pagefind indexes the Simplified site while
+    the Traditional mirror documents are still being written.
 
     ``background``, for a preview server whose rebuilds must stay quick: one variant after
-    another, Pagefind at the lowest CPU priority. A Pagefind run holds its variant's whole
-    index in memory and keeps both cores busy (about 2.7 GB and 34 s a variant at 1,000
-    bulletins), and it starts after every save. ``listener`` hears each Pagefind run start
-    and end, from its thread, so a long build can say what it is doing.
+    another, Pagefind at the lowest CPU priority. A Pagefind run keeps more than a core
+    busy (at 1,000 bulletins, 8 shards a variant: about 0.4 GB and 4 s a shard, 30 s a
+    variant in all), and an edit re-indexes its shard after every save. ``listener`` hears
+    each variant's indexing start and end, from its thread, so a long build can say what it
+    is doing.
     Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; bundles and
     saved state stay as they were. A variant's Pagefind waits for the others when the
     memory they would need together is more than the system has available, and none
@@ -224,7 +241,9 @@ def update_search_index(
     targets = search_targets(config)
     memory = _MemoryBudget(available_memory())
     run = _Run(pagefind_binary(), force, background, listener, stop, memory)
-    plans = [_plan(target, cache / target.key, run) for target in targets]
+    plans = [
+        _plan(target, cache / target.key, run, config.search_shard_pages) for target in targets
+    ]
     work = [plan for plan in plans if plan.outcome is not Outcome.UNCHANGED]
     _check_memory(work, total_memory())
     if work:
@@ -419,13 +438,11 @@ class _Changes:
     state: _State
     changed: list[str]  # article pages new or rewritten (their mirrors need rewriting)
     removed: list[str]  # pages that were articles and are no longer
-    dirty: bool  # the index must be rebuilt
 
 
 def _scan(target: SearchTarget, old: _State) -> _Changes:
     new = _State(old.stamp, {})
     changed: list[str] = []
-    dirty = False
     source = str(target.source_root) if target.source_root is not None else None
     for rel, entry in _page_files(target.root):
         info = entry.stat()
@@ -440,11 +457,10 @@ def _scan(target: SearchTarget, old: _State) -> _Changes:
         new.pages[rel] = [*signature, int(is_article)]
         if is_article:
             changed.append(rel)
-        dirty = dirty or is_article or bool(previous and previous[-1])
     removed = [
         rel for rel, entry in old.pages.items() if entry[-1] and not new.pages.get(rel, [0])[-1]
     ]
-    return _Changes(new, changed, removed, dirty or bool(removed))
+    return _Changes(new, changed, removed)
 
 
 # ---------------------------------------------------------------- indexing
@@ -459,10 +475,45 @@ class _Plan:
     staging: Path
     started: float
     save_state: bool  # what the scan saw differs from the saved state
+    shards: dict[int, _Shard] = field(default_factory=dict)  # by number; empty ones left out
+    count: int = 1  # shards the article pages are spread over (some may be empty)
+    dirty: set[int] = field(default_factory=set)  # shards to index again
 
 
-def _plan(target: SearchTarget, cache: Path, run: _Run) -> _Plan:
-    """Decide whether a variant needs indexing."""
+@dataclass
+class _Shard:
+    """One Pagefind run's share of a variant's article pages: whole bulletin folders."""
+
+    folders: list[str] = field(default_factory=list)  # bulletin folders under bulletins/
+    pages: int = 0  # article pages in them
+
+
+def shard_count(pages: int, per_shard: int) -> int:
+    """How many shards ``pages`` article pages are spread over: one up to ``per_shard``,
+    else the next power of two that keeps shards to about ``per_shard`` each (so the count
+    changes rarely: each change indexes every shard again)."""
+    count = 1
+    while count * per_shard < pages:
+        count *= 2
+    return count
+
+
+def shard_of(folder: str, count: int) -> int:
+    """A bulletin folder's shard: its articles stay together, so an edit re-indexes the
+    one shard holding it, and a bulletin added or removed touches only its own."""
+    if count == 1:
+        return 0
+    digest = hashlib.blake2b(folder.encode("utf-8"), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % count
+
+
+def _bulletin_folder(rel: str) -> str:
+    """bulletins/<folder>/<article>/index.html → <folder>."""
+    return rel.split("/", 2)[1]
+
+
+def _plan(target: SearchTarget, cache: Path, run: _Run, per_shard: int) -> _Plan:
+    """Decide whether a variant needs indexing, and which of its shards."""
     started = time.perf_counter()
     state_path = cache / "state.json"
     old = _State.load(state_path, _stamp(target, run.binary))
@@ -470,15 +521,58 @@ def _plan(target: SearchTarget, cache: Path, run: _Run) -> _Plan:
     if target.source_root is not None and not old.pages:
         shutil.rmtree(staging, ignore_errors=True)  # nothing known about it: start clean
     changes = _scan(target, old)
-    bundle_ok = (target.bundle / "pagefind-entry.json").exists()
-    if not changes.state.article_count():
+    articles = [rel for rel, entry in changes.state.pages.items() if entry[-1]]
+    count = shard_count(len(articles), per_shard)
+    shards: dict[int, _Shard] = {}
+    for rel in sorted(articles):
+        folder = _bulletin_folder(rel)
+        shard = shards.setdefault(shard_of(folder, count), _Shard())
+        if not shard.folders or shard.folders[-1] != folder:
+            shard.folders.append(folder)
+        shard.pages += 1
+    built = _bundle_shards(target.bundle)
+    if run.force or built is None or built[0] != count:
+        dirty = set(shards)
+    else:
+        touched = {shard_of(_bulletin_folder(rel), count) for rel in changes.changed}
+        touched |= {shard_of(_bulletin_folder(rel), count) for rel in changes.removed}
+        dirty = (touched | (set(shards) - built[1])) & set(shards)
+    if not articles:
         outcome = Outcome.EMPTY
-    elif run.force or changes.dirty or not bundle_ok:
+    elif dirty or set(shards) != (built[1] if built else set()):
         outcome = Outcome.INDEXED
     else:
         outcome = Outcome.UNCHANGED
     save = outcome is not Outcome.UNCHANGED or changes.state.pages != old.pages
-    return _Plan(target, outcome, changes, state_path, staging, started, save)
+    return _Plan(target, outcome, changes, state_path, staging, started, save, shards, count, dirty)
+
+
+def _bundle_shards(bundle: Path) -> tuple[int, set[int]] | None:
+    """What a variant's bundle holds: its shard count and the shards in it (None: no
+    whole bundle). A bundle of one shard is a Pagefind bundle itself."""
+    try:
+        options = json.loads((bundle / OPTIONS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(options, dict):
+        return None
+    names = options.get("shards", ["./"])
+    count = options.get("shard_count", 1)
+    if not isinstance(names, list) or not isinstance(count, int):
+        return None
+    numbers: set[int] = set()
+    for name in names:
+        number = 0 if name == "./" else _shard_number(name)
+        if number is None or not (bundle / name / "pagefind-entry.json").is_file():
+            return None
+        numbers.add(number)
+    return count, numbers
+
+
+def _shard_number(name: object) -> int | None:
+    if isinstance(name, str) and re.fullmatch(r"s\d+/", name):
+        return int(name[1:-1])
+    return None
 
 
 @dataclass(frozen=True)
@@ -496,22 +590,26 @@ class _Run:
 # Pagefind's peak memory per article page indexed, with a tenth to spare: the extended
 # binary, segmenting Chinese, peaked at 2.48 GB (Simplified pages) and 2.72 GB (their
 # Traditional mirrors) for 6,015 pages, one language of 1,000 bulletins; 0.52 GB for 1,200;
-# 4.54 GB for 12,030 (Pagefind 1.5.2). It grows with the pages: one index of 10,000
-# bulletins' 60,000 pages would need about 23-25 GB.
+# 4.54 GB for 12,030; 0.29-0.38 GB for shards of 751-987 (Pagefind 1.5.2). It grows with
+# the pages: one index of 10,000 bulletins' 60,000 pages would need about 23-25 GB.
 PAGEFIND_BYTES_PER_PAGE = 500_000
 
 
 def _check_memory(work: list[_Plan], total: int | None) -> None:
-    """Refuse, before any Pagefind starts, a variant whose index alone would need more
-    memory than the machine has (``total``; None: unknown, never refused)."""
+    """Refuse, before any Pagefind starts, a shard whose index alone would need more
+    memory than the machine has (``total``; None: unknown, never refused). Shards keep
+    this from happening unless ``search_shard_pages`` is set very high."""
     for plan in work:
-        pages = plan.changes.state.article_count()
+        if plan.outcome is not Outcome.INDEXED or total is None:
+            continue
+        pages = max(plan.shards[number].pages for number in plan.dirty) if plan.dirty else 0
         need = pages * PAGEFIND_BYTES_PER_PAGE
-        if plan.outcome is Outcome.INDEXED and total is not None and need > total:
+        if need > total:
             raise BulletinError(
-                f"search: indexing {pages:,} {plan.target.lang} article pages needs about"
-                f" {need / 1e9:.1f} GB of memory, more than this machine's {total / 1e9:.1f} GB"
-                " (Pagefind holds a language's whole index in memory); build with --no-search",
+                f"search: indexing {pages:,} {plan.target.lang} article pages in one Pagefind run"
+                f" needs about {need / 1e9:.1f} GB of memory, more than this machine's"
+                f" {total / 1e9:.1f} GB (Pagefind holds a run's whole index in memory); lower"
+                " search_shard_pages in site.yaml, or build with --no-search",
                 plan.target.root,
             )
 
@@ -576,15 +674,14 @@ def _index(plan: _Plan, run: _Run) -> None:
         _write_mirrors(target, plan.staging, plan.changes)
     if plan.outcome is not Outcome.INDEXED:
         return
-    pages = plan.changes.state.article_count()
-    with run.memory.held(pages * PAGEFIND_BYTES_PER_PAGE):
+    pages = sum(plan.shards[number].pages for number in plan.dirty)
+    if run.listener is not None:
+        run.listener.started(target, pages)
+    try:
+        _build_bundle(plan, run)
+    finally:
         if run.listener is not None:
-            run.listener.started(target, pages)
-        try:
-            _run_pagefind(target, plan.staging, run)
-        finally:
-            if run.listener is not None:
-                run.listener.finished(target)
+            run.listener.finished(target)
 
 
 def _finish(plan: _Plan) -> TargetReport:
@@ -596,21 +693,59 @@ def _finish(plan: _Plan) -> TargetReport:
     size = _tree_bytes(target.bundle) if plan.outcome is Outcome.INDEXED else 0
     pages = plan.changes.state.article_count()
     seconds = time.perf_counter() - plan.started
-    return TargetReport(target.key, plan.outcome, pages, seconds, target.lang, size)
+    indexed = len(plan.dirty) if plan.outcome is Outcome.INDEXED else 0
+    shards = len(plan.shards) or 1
+    return TargetReport(
+        target.key, plan.outcome, pages, seconds, target.lang, size, shards, indexed
+    )
 
 
-def _run_pagefind(target: SearchTarget, staging: Path, run: _Run) -> None:
-    """Index into a fresh folder, then swap it in, so a reader never sees half a bundle
-    (and files of pages that no longer exist do not linger). In the background, at the
-    lowest CPU priority where the system has ``nice``."""
+def _build_bundle(plan: _Plan, run: _Run) -> None:
+    """Index the variant's dirty shards into a fresh folder, beside hard links to the
+    shards that did not change, then swap it in, so a reader never sees half a bundle (and
+    files of pages that no longer exist do not linger). One shard is a plain Pagefind
+    bundle; more are folders s0/, s1/… that search.js searches together."""
+    target = plan.target
     fresh = target.root / ".pagefind-new"
     stale = target.root / ".pagefind-old"
     for leftover in (fresh, stale):
         shutil.rmtree(leftover, ignore_errors=True)
-    if target.source_root is None:
-        site, glob = target.root, f"{ARTICLE_TREE}/**/*.html"
-    else:
-        site, glob = staging, "**/*.html"
+    options: dict[str, object] = {"lang": target.lang, "query_from": target.query_from}
+    options["mirror"] = target.source_root is not None
+    try:
+        if plan.count == 1:
+            _run_pagefind(plan, 0, fresh, run)
+        else:
+            fresh.mkdir()
+            for number in sorted(plan.shards):
+                folder = fresh / f"s{number}"
+                if number in plan.dirty:
+                    _run_pagefind(plan, number, folder, run)
+                else:
+                    shutil.copytree(target.bundle / f"s{number}", folder, copy_function=os.link)
+            options["shards"] = [f"s{number}/" for number in sorted(plan.shards)]
+            options["shard_count"] = plan.count
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    write_atomic(fresh / OPTIONS_FILE, json.dumps(options).encode("utf-8"))
+    if target.bundle.exists():
+        target.bundle.rename(stale)
+    fresh.rename(target.bundle)
+    shutil.rmtree(stale, ignore_errors=True)
+
+
+def _run_pagefind(plan: _Plan, number: int, output: Path, run: _Run) -> None:
+    """Index one shard into ``output``; in the background, at the lowest CPU priority
+    where the system has ``nice``. Waits its turn for memory (see ``_MemoryBudget``)."""
+    target = plan.target
+    site = target.root if target.source_root is None else plan.staging
+    prefix = f"{ARTICLE_TREE}/" if target.source_root is None else ""
+    if plan.count == 1:
+        glob = f"{prefix}**/*.html"
+    else:  # its bulletins' folders: the bulletin page in each is not an article, not indexed
+        folders = ",".join(_glob_literal(folder) for folder in plan.shards[number].folders)
+        glob = f"{ARTICLE_TREE}/{{{folders}}}/**/*.html"
     command = [
         str(run.binary),
         "--site",
@@ -618,29 +753,24 @@ def _run_pagefind(target: SearchTarget, staging: Path, run: _Run) -> None:
         "--glob",
         glob,
         "--output-path",
-        str(fresh.resolve()),
+        str(output.resolve()),
         "--quiet",
     ]
     nice = shutil.which("nice") if run.background else None
     if nice is not None:
         command = [nice, "-n", "19", *command]
-    try:
+    with run.memory.held(plan.shards[number].pages * PAGEFIND_BYTES_PER_PAGE):
         code, said = _wait_for(command, run.stop)
-    except IndexingStopped:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    if code != 0 or not (fresh / "pagefind-entry.json").exists():
-        shutil.rmtree(fresh, ignore_errors=True)
+    if code != 0 or not (output / "pagefind-entry.json").exists():
         raise BulletinError(f"Pagefind failed: {_failure(code, said)}", site)
     for name in _UNUSED_BUNDLE_FILES:
-        (fresh / name).unlink(missing_ok=True)
-    options = {"lang": target.lang, "query_from": target.query_from}
-    options["mirror"] = target.source_root is not None
-    write_atomic(fresh / OPTIONS_FILE, json.dumps(options).encode("utf-8"))
-    if target.bundle.exists():
-        target.bundle.rename(stale)
-    fresh.rename(target.bundle)
-    shutil.rmtree(stale, ignore_errors=True)
+        (output / name).unlink(missing_ok=True)
+
+
+def _glob_literal(name: str) -> str:
+    """A folder name as a literal inside a Pagefind glob alternative (its glob crate takes
+    a backslash before a special character)."""
+    return re.sub(r"([\\{}\[\]*?,!])", r"\\\1", name)
 
 
 def _failure(code: int, said: str) -> str:

@@ -191,12 +191,12 @@ def test_a_pagefind_killed_for_memory_says_so(
     assert not list(site.output_dir.rglob(".pagefind-*"))
 
 
-def test_a_language_too_large_for_the_machine_is_refused_before_pagefind_starts(
+def test_a_shard_too_large_for_the_machine_is_refused_before_pagefind_starts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Pagefind's memory grows with the pages (about 0.4 MB each): at 10,000 bulletins one
-    language needs about as much as this 23 GB machine has. Better one clear line at once
-    than minutes of indexing ended by the out-of-memory killer."""
+    """Pagefind's memory grows with the pages of a run (about 0.4 MB each): shards keep a
+    run small, but set far too high they would not. Better one clear line at once than
+    minutes of indexing ended by the out-of-memory killer."""
     log = recording_pagefind(tmp_path, monkeypatch)
     site = make_config(tmp_path / "site")
     too_small = len(ARTICLES) * search.PAGEFIND_BYTES_PER_PAGE - 1
@@ -204,8 +204,9 @@ def test_a_language_too_large_for_the_machine_is_refused_before_pagefind_starts(
     with pytest.raises(BulletinError) as refused:
         update_search_index(site)
     message = str(refused.value)
-    assert f"indexing {len(ARTICLES)} zh-Hans article pages needs about" in message
-    assert "--no-search" in message and refused.value.path == site.output_dir
+    assert f"indexing {len(ARTICLES)} zh-Hans article pages in one Pagefind run" in message
+    assert "search_shard_pages" in message and "--no-search" in message
+    assert refused.value.path == site.output_dir
     assert not log.exists()  # no Pagefind ran, for either language
     assert not any(bundle.exists() for bundle in bundles(site))
 

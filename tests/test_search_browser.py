@@ -10,6 +10,7 @@ headlines. One extra, later bulletin is added so that date sorting has something
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,9 +92,17 @@ def add_later_bulletin(project: Path, after: dt.date) -> None:
     (folder / "01-hai-ling-zhi-yuan-fu-wu.md").write_text(dump_article(article), "utf-8")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Iterator[Site]:
+@pytest.fixture(scope="module", params=["one bundle", "shards"])
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, seed_path: Path
+) -> Iterator[Site]:
+    """The seed site, and the same with one bulletin a shard (a large site's index is in
+    shards of ~1,000 pages): every search behaves the same over the shards."""
     project = copy_project(tmp_path_factory.mktemp("search"))
+    sharded = request.param == "shards"
+    if sharded:
+        with (project / "site.yaml").open("a", encoding="utf-8") as settings:
+            settings.write("search_shard_pages: 1\n")
     if not (project / "content" / seed_path.stem).is_dir():
         ingested = run_cli(project, "ingest", f"seeds/{seed_path.name}")
         assert ingested.returncode == 0, ingested.stderr
@@ -107,7 +116,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, seed_path: Path) -> Iterator[
     add_later_bulletin(project, max(filter(None, [meta.date, *bulletin_dates(project)])))
     built = run_cli(project, "build")
     assert built.returncode == 0, built.stderr
-    assert (project / "_site" / "pagefind" / "pagefind.js").is_file()
+    for bundle in (project / "_site" / "pagefind", project / "_site" / "zh-hant" / "pagefind"):
+        options = json.loads((bundle / "bulletin-search.json").read_text(encoding="utf-8"))
+        shards = options.get("shards", ["./"])
+        assert len(shards) == (2 if sharded else 1)  # one for each bulletin folder
+        assert all((bundle / shard / "pagefind.js").is_file() for shard in shards)
     with serve_directory(project / "_site") as url:
         yield Site(project, url, articles(project))
 

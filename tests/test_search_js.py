@@ -110,3 +110,37 @@ def test_mirror_pieces_fall_back_when_texts_do_not_line_up(js: object) -> None:
     pieces = [["推进", False], ["安全", True]]
     mapped = call(js, "return m.mirrorPieces(args[0], args[1]);", pieces, data)
     assert mapped == pieces
+
+
+# Results as Pagefind gives them: an id, a score, and data() loading the page's fragment.
+MERGE = """
+    const loaded = [];
+    const result = ([id, score, date]) => ({
+        id, score, data: async () => { loaded.push(id); return { url: id, meta: { date } }; },
+    });
+    const merged = new m.MergedResults(args[0].map((list) => list.map(result)), args[1]);
+    const pages = [];
+    for (const size of args[2]) pages.push((await merged.next(size)).map((d) => d.url));
+    return { count: merged.count, pages, loaded };
+"""
+SHARDS = [  # each shard's results in Pagefind's order for the sort asked
+    [["a", 0.9, "2024-03-01"], ["b", 0.2, "2024-01-05"], ["c", 0.1, ""]],
+    [["d", 0.5, "2024-04-01"], ["e", 0.4, "2024-02-01"]],
+    [],
+]
+
+
+def test_merged_results_by_relevance_follow_the_scores_of_every_shard(js: object) -> None:
+    merged = call(js, MERGE, SHARDS, False, [2, 2, 10])
+    assert merged["count"] == 5
+    assert merged["pages"] == [["a", "d"], ["e", "b"], ["c"]]
+
+
+def test_merged_results_by_date_are_newest_first_over_every_shard(js: object) -> None:
+    """Each shard sorts its own results by date; merging reads only the heads' dates, so
+    showing the first page of results loads little more than that page."""
+    merged = call(js, MERGE, SHARDS, True, [2])
+    assert merged["pages"] == [["d", "a"]]
+    assert sorted(merged["loaded"]) == ["a", "d", "e"]  # the shown, and a head compared
+    everything = call(js, MERGE, SHARDS, True, [2, 2, 2])
+    assert everything["pages"] == [["d", "a"], ["e", "b"], ["c"]]  # undated pages last

@@ -1,5 +1,9 @@
 // Search page: runs this language's Pagefind bundle with the theme's own markup.
 //
+// A large site's bundle is in shards (s0/, s1/…, listed in bulletin-search.json), each
+// indexed by its own Pagefind run to bound the indexer's memory; every search asks all of
+// them and merges their results (see MergedResults).
+//
 // The page holds the form, an empty result list and the messages (so the build converts
 // them with the rest of the page). Queries are converted to Simplified Chinese first
 // (opencc-js, vendored): every bundle indexes Simplified text, because Pagefind segments
@@ -84,8 +88,14 @@ async function openEngine(bundle, lang) {
   const response = await fetch(new URL("bulletin-search.json", bundle));
   if (!response.ok) throw new Error(`no search options at ${bundle}`);
   const options = await response.json();
-  const pagefind = await import(new URL("pagefind.js", bundle).href);
-  await pagefind.options({ baseUrl: new URL("..", bundle).pathname, excerptLength: 36 });
+  const baseUrl = new URL("..", bundle).pathname;
+  const instances = await Promise.all(
+    (options.shards || ["./"]).map(async (shard) => {
+      const pagefind = await import(new URL(`${shard}pagefind.js`, bundle).href);
+      await pagefind.options({ baseUrl, excerptLength: 36 });
+      return pagefind;
+    }),
+  );
   // Pagefind re-splits Chinese queries with Intl.Segmenter when the page's language is
   // Chinese, and those words often differ from the words its indexer made (复议 becomes
   // 复 + 议, and 议 alone is in no article about 复议). It reads the language once, when
@@ -93,7 +103,7 @@ async function openEngine(bundle, lang) {
   // below choose the words, from the index's own vocabulary.
   const root = document.documentElement;
   root.lang = "zxx";
-  const started = pagefind.init();
+  const started = Promise.all(instances.map((pagefind) => pagefind.init()));
   root.lang = lang;
   await started;
   let converter = null;
@@ -105,7 +115,60 @@ async function openEngine(bundle, lang) {
     }
     return converter(text);
   };
-  return { pagefind, options, toSimplified, probes: new Map(), shown: 0, outcome: null };
+  return { instances, options, toSimplified, probes: new Map(), shown: 0, outcome: null };
+}
+
+// Every shard's results for one query.
+async function searchShards(engine, query, options) {
+  return Promise.all(engine.instances.map((pagefind) => pagefind.search(query, options)));
+}
+
+// The results of every shard in one order: by relevance (Pagefind's scores, comparable
+// between shards of one site) or, sorted by date, newest first. Each shard lists its own
+// results in that order already; reading on merges the lists, loading a result's data
+// (which holds its date) only once it is at the head of its list.
+export class MergedResults {
+  constructor(lists, byDate) {
+    this.count = lists.reduce((sum, list) => sum + list.length, 0);
+    this.byDate = byDate;
+    const ranked = () => [lists.flat().sort((a, b) => b.score - a.score)];
+    this.lists = byDate ? lists.map((list) => [...list]) : ranked();
+    this.heads = new Map(); // list index → its first result's data, loading
+    this.reading = Promise.resolve();
+  }
+
+  // The data of the next ``count`` results (fewer at the end), one read at a time.
+  next(count) {
+    const read = this.reading.then(() => this.take(count));
+    this.reading = read.catch(() => {});
+    return read;
+  }
+
+  async take(count) {
+    const taken = [];
+    while (taken.length < count) {
+      const heads = await Promise.all(this.lists.map((_, at) => this.head(at)));
+      let best = -1;
+      heads.forEach((data, at) => {
+        if (data && (best < 0 || (this.byDate && newer(data, heads[best])))) best = at;
+      });
+      if (best < 0) break;
+      taken.push(heads[best]);
+      this.lists[best].shift();
+      this.heads.delete(best);
+    }
+    return taken;
+  }
+
+  head(at) {
+    if (!this.lists[at].length) return null;
+    if (!this.heads.has(at)) this.heads.set(at, this.lists[at][0].data());
+    return this.heads.get(at);
+  }
+}
+
+function newer(data, than) {
+  return (data.meta.date || "") > (than.meta.date || "");
 }
 
 const HAN = /\p{Script=Han}/u;
@@ -172,14 +235,16 @@ async function queryTerms(engine, query) {
     return engine.probes.get(key);
   };
   const isWord = (text) =>
-    probe("word", text, async () => (await engine.pagefind.search(`"${text}"`)).results.length > 0);
+    probe("word", text, async () =>
+      (await searchShards(engine, `"${text}"`)).some((found) => found.results.length > 0),
+    );
   // Pagefind falls back to a shorter term when no word starts with the whole one, so a hit
   // only counts when a highlighted word really starts with the text.
   const isPrefix = (text) =>
     probe("prefix", text, async () => {
-      const found = await engine.pagefind.search(text);
-      if (!found.results.length) return false;
-      const data = await found.results[0].data();
+      const found = (await searchShards(engine, text)).flatMap((shard) => shard.results);
+      if (!found.length) return false;
+      const data = await found.reduce((a, b) => (b.score > a.score ? b : a)).data();
       return excerptPieces(data.excerpt).some(
         ([word, marked]) => marked && word.toLowerCase().startsWith(text.toLowerCase()),
       );
@@ -217,10 +282,15 @@ async function runSearches(engine, loose, phrases, options) {
     ...(loose.length ? [loose.join(" ")] : []),
     ...phrases.map((words) => `"${words.join(" ")}"`),
   ];
-  const lists = await Promise.all(queries.map((q) => engine.pagefind.search(q, options)));
-  const [first, ...others] = lists.map((found) => found.results);
-  const inAll = others.map((results) => new Set(results.map((result) => result.id)));
-  return first.filter((result) => inAll.every((ids) => ids.has(result.id)));
+  const shards = await Promise.all(
+    engine.instances.map(async (pagefind) => {
+      const lists = await Promise.all(queries.map((q) => pagefind.search(q, options)));
+      const [first, ...others] = lists.map((found) => found.results);
+      const inAll = others.map((results) => new Set(results.map((result) => result.id)));
+      return first.filter((result) => inAll.every((ids) => ids.has(result.id)));
+    }),
+  );
+  return new MergedResults(shards, Boolean(options.sort));
 }
 
 async function search(engine, form) {
@@ -236,7 +306,9 @@ async function search(engine, form) {
     return at >= 0 && query.length === raw.length ? raw.slice(at, at + text.length) : text;
   };
   const unknown = missing.map(asTyped);
-  if (!loose.length && !phrases.length) return { raw, unknown, results: [] };
+  if (!loose.length && !phrases.length) {
+    return { raw, unknown, results: new MergedResults([], false) };
+  }
   const results = await runSearches(engine, loose, phrases, { filters, sort });
   return { raw, unknown, results };
 }
@@ -259,25 +331,24 @@ function show(root, list, outcome, engine, lang) {
   list.hidden = true;
   const note = root.querySelector("[data-search-unmatched]");
   const unknown = outcome.unknown || [];
-  note.hidden = !(unknown.length && outcome.results.length);
+  note.hidden = !(unknown.length && outcome.results.count);
   if (!note.hidden) note.textContent = message(root, "unmatched", { terms: unknown.join("、") });
   root.querySelector("[data-search-more]").hidden = true;
-  root.classList.toggle("search-none", !outcome.empty && !outcome.results.length);
+  root.classList.toggle("search-none", !outcome.empty && !outcome.results.count);
   if (outcome.empty) return say(root, "prompt");
-  if (!outcome.results.length) return say(root, "none", { query: outcome.raw });
-  say(root, "count", { count: outcome.results.length });
+  if (!outcome.results.count) return say(root, "none", { query: outcome.raw });
+  say(root, "count", { count: outcome.results.count });
   return showMore(root, list, engine, lang);
 }
 
 async function showMore(root, list, engine, lang) {
   const outcome = engine.outcome;
-  const batch = outcome.results.slice(engine.shown, engine.shown + PAGE_SIZE);
-  engine.shown += batch.length;
-  const data = await Promise.all(batch.map((result) => result.data()));
+  const data = await outcome.results.next(PAGE_SIZE);
   if (engine.outcome !== outcome) return;
+  engine.shown += data.length;
   for (const item of data) list.append(resultItem(item, engine.options, lang));
   list.hidden = false;
-  root.querySelector("[data-search-more]").hidden = engine.shown >= outcome.results.length;
+  root.querySelector("[data-search-more]").hidden = engine.shown >= outcome.results.count;
 }
 
 function resultItem(data, options, lang) {
@@ -380,7 +451,15 @@ function message(root, key, values) {
 // ------------------------------------------------------------------ filters and URL
 
 async function fillFilters(root, form, engine, lang) {
-  const available = await engine.pagefind.filters();
+  const available = {}; // name → value → pages, over every shard
+  for (const filters of await Promise.all(engine.instances.map((p) => p.filters()))) {
+    for (const [name, counts] of Object.entries(filters)) {
+      const merged = (available[name] ||= {});
+      for (const [value, count] of Object.entries(counts)) {
+        merged[value] = (merged[value] || 0) + count;
+      }
+    }
+  }
   const collator = new Intl.Collator(lang);
   for (const name of FILTERS) {
     const select = form.elements.namedItem(name);
