@@ -134,13 +134,15 @@ def test_merged_results_by_relevance_follow_the_scores_of_every_shard(js: object
     merged = call(js, MERGE, SHARDS, False, [2, 2, 10])
     assert merged["count"] == 5
     assert merged["pages"] == [["a", "d"], ["e", "b"], ["c"]]
+    assert merged["loaded"] == ["a", "d", "e", "b", "c"]  # a page at a time
 
 
 def test_merged_results_by_date_are_newest_first_over_every_shard(js: object) -> None:
-    """Each shard sorts its own results by date; merging reads only the heads' dates, so
-    showing the first page of results loads little more than that page."""
+    """Each shard sorts its own results by date; merging reads only the dates at the
+    heads of the lists (and the next in each, ahead of time), so showing the first page
+    of results loads little more than that page."""
     merged = call(js, MERGE, SHARDS, True, [2])
     assert merged["pages"] == [["d", "a"]]
-    assert sorted(merged["loaded"]) == ["a", "d", "e"]  # the shown, and a head compared
+    assert sorted(merged["loaded"]) == ["a", "b", "d", "e"]  # not c: two behind a head
     everything = call(js, MERGE, SHARDS, True, [2, 2, 2])
     assert everything["pages"] == [["d", "a"], ["e", "b"], ["c"]]  # undated pages last

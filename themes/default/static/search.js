@@ -126,14 +126,14 @@ async function searchShards(engine, query, options) {
 // The results of every shard in one order: by relevance (Pagefind's scores, comparable
 // between shards of one site) or, sorted by date, newest first. Each shard lists its own
 // results in that order already; reading on merges the lists, loading a result's data
-// (which holds its date) only once it is at the head of its list.
+// (which holds its date) only once it is at the head of its list, or next after it.
 export class MergedResults {
   constructor(lists, byDate) {
     this.count = lists.reduce((sum, list) => sum + list.length, 0);
     this.byDate = byDate;
-    const ranked = () => [lists.flat().sort((a, b) => b.score - a.score)];
-    this.lists = byDate ? lists.map((list) => [...list]) : ranked();
-    this.heads = new Map(); // list index → its first result's data, loading
+    this.lists = byDate ? lists : [lists.flat().sort((a, b) => b.score - a.score)];
+    this.taken = this.lists.map(() => 0); // each list's results read so far
+    this.loading = this.lists.map(() => new Map()); // position in the list → its data
     this.reading = Promise.resolve();
   }
 
@@ -145,25 +145,40 @@ export class MergedResults {
   }
 
   async take(count) {
+    if (!this.byDate) {
+      const batch = this.lists[0].slice(this.taken[0], this.taken[0] + count);
+      this.taken[0] += batch.length;
+      return Promise.all(batch.map((result) => result.data()));
+    }
     const taken = [];
     while (taken.length < count) {
       const heads = await Promise.all(this.lists.map((_, at) => this.head(at)));
       let best = -1;
       heads.forEach((data, at) => {
-        if (data && (best < 0 || (this.byDate && newer(data, heads[best])))) best = at;
+        if (data && (best < 0 || newer(data, heads[best]))) best = at;
       });
       if (best < 0) break;
       taken.push(heads[best]);
-      this.lists[best].shift();
-      this.heads.delete(best);
+      this.taken[best] += 1;
     }
     return taken;
   }
 
+  // A list's first result not read yet, with the one after it already loading, so a
+  // shard that holds several of the next results in a row is not waited for each time.
   head(at) {
-    if (!this.lists[at].length) return null;
-    if (!this.heads.has(at)) this.heads.set(at, this.lists[at][0].data());
-    return this.heads.get(at);
+    const position = this.taken[at];
+    if (position >= this.lists[at].length) return null;
+    this.load(at, position + 1);
+    return this.load(at, position);
+  }
+
+  load(at, position) {
+    const loading = this.loading[at];
+    if (position < this.lists[at].length && !loading.has(position)) {
+      loading.set(position, this.lists[at][position].data());
+    }
+    return loading.get(position);
   }
 }
 
