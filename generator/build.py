@@ -814,13 +814,22 @@ def converter_specs(config: SiteConfig, languages: Sequence[Language]) -> dict[s
     return {v.prefix: converter_spec(v, config, places) for v in variants}
 
 
+# Settings no page shows: paths, and how the search index is cut into shards.
+_NOT_ON_PAGES = (
+    "root",
+    "output_dir",
+    "content_dir",
+    "seeds_dir",
+    "theme_dir",
+    "search_shard_pages",
+)
+
+
 def base_fingerprint(
     config: SiteConfig, renderer: Renderer, specs: Mapping[str, ConverterSpec]
 ) -> str:
     settings = {
-        key: value
-        for key, value in dataclasses.asdict(config).items()
-        if key not in ("root", "output_dir", "content_dir", "seeds_dir", "theme_dir")
+        key: value for key, value in dataclasses.asdict(config).items() if key not in _NOT_ON_PAGES
     }
     parts = [
         code_stamp(),

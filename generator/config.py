@@ -44,7 +44,7 @@ class SiteConfig:
     home_bulletins: int = 5
     markdown_html: bool = False  # raw HTML in Markdown is escaped unless this is on
     search: bool = True
-    search_shard_pages: int = 1000  # article pages a Pagefind run indexes, at most about
+    search_shard_pages: int = 1000  # about how many article pages one Pagefind run indexes
 
     @property
     def base_path(self) -> str:

@@ -11,9 +11,11 @@ import json
 from pathlib import Path
 
 import pytest
+from build_support import copy_project
 from test_search_index import S2T, fragments, make_config, page_count, write_site
 
-from generator.config import SiteConfig, parse_config
+from generator.build import build_site
+from generator.config import SiteConfig, load_config, parse_config
 from generator.errors import BulletinError
 from generator.search import (
     OPTIONS_FILE,
@@ -171,3 +173,12 @@ def test_search_shard_pages_is_a_positive_whole_number() -> None:
     for wrong, said in ((0, "must be at least 1"), ("many", "must be a whole number")):
         with pytest.raises(BulletinError, match=f"'search_shard_pages' {said}"):
             parse_config({**raw, "search_shard_pages": wrong}, Path("site.yaml"))
+
+
+def test_changing_the_shard_size_renders_no_page_again(tmp_path: Path) -> None:
+    """It changes only how the index is cut: the pages stay as they are."""
+    config = load_config(copy_project(tmp_path / "site") / "site.yaml")
+    first = build_site(config, search=False)
+    assert first.rendered > 0
+    again = build_site(dataclasses.replace(config, search_shard_pages=3), search=False)
+    assert again.rendered == 0 and again.written == []
