@@ -92,11 +92,14 @@ def content_cache_path(config: SiteConfig) -> Path:
     return cache_dir(config) / "content"
 
 
+def folder_shard(folder: str, count: int) -> int:
+    """A bulletin folder's shard of ``count`` (the content cache's, the search index's):
+    stable across runs and Python versions, so a bulletin's files always share one."""
+    return int.from_bytes(hashlib.blake2b(folder.encode(), digest_size=4).digest()) % count
+
+
 def _shard_of(src_path: str) -> int:
-    folder = src_path.split("/", 1)[0]
-    return int.from_bytes(hashlib.blake2b(folder.encode(), digest_size=4).digest()) % (
-        CONTENT_SHARDS
-    )
+    return folder_shard(src_path.split("/", 1)[0], CONTENT_SHARDS)
 
 
 def _shard_path(folder: Path, shard: int) -> Path:

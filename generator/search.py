@@ -52,6 +52,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Protocol
 
+from generator.cache import folder_shard
 from generator.config import SiteConfig, Variant
 from generator.content import write_atomic
 from generator.errors import BulletinError
@@ -157,7 +158,7 @@ class TargetReport:
     seconds: float
     lang: str
     bundle_bytes: int = 0
-    shards: int = 1  # shards the language's index is in
+    shards: int = 1  # shards the language's index is in, when this update indexed it
     indexed_shards: int = 0  # of which this update indexed again
 
 
@@ -475,7 +476,8 @@ class _Plan:
     staging: Path
     started: float
     save_state: bool  # what the scan saw differs from the saved state
-    shards: dict[int, _Shard] = field(default_factory=dict)  # by number; empty ones left out
+    shards: dict[int, _Shard] = field(default_factory=dict)  # by number, when indexing;
+    # empty shards left out
     count: int = 1  # shards the article pages are spread over (some may be empty)
     dirty: set[int] = field(default_factory=set)  # shards to index again
 
@@ -498,15 +500,6 @@ def shard_count(pages: int, per_shard: int) -> int:
     return count
 
 
-def shard_of(folder: str, count: int) -> int:
-    """A bulletin folder's shard: its articles stay together, so an edit re-indexes the
-    one shard holding it, and a bulletin added or removed touches only its own."""
-    if count == 1:
-        return 0
-    digest = hashlib.blake2b(folder.encode("utf-8"), digest_size=4).digest()
-    return int.from_bytes(digest, "big") % count
-
-
 def _bulletin_folder(rel: str) -> str:
     """bulletins/<folder>/<article>/index.html → <folder>."""
     return rel.split("/", 2)[1]
@@ -523,28 +516,37 @@ def _plan(target: SearchTarget, cache: Path, run: _Run, per_shard: int) -> _Plan
     changes = _scan(target, old)
     articles = [rel for rel, entry in changes.state.pages.items() if entry[-1]]
     count = shard_count(len(articles), per_shard)
-    shards: dict[int, _Shard] = {}
-    for rel in sorted(articles):
-        folder = _bulletin_folder(rel)
-        shard = shards.setdefault(shard_of(folder, count), _Shard())
-        if not shard.folders or shard.folders[-1] != folder:
-            shard.folders.append(folder)
-        shard.pages += 1
     built = _bundle_shards(target.bundle)
-    if run.force or built is None or built[0] != count:
-        dirty = set(shards)
-    else:
-        touched = {shard_of(_bulletin_folder(rel), count) for rel in changes.changed}
-        touched |= {shard_of(_bulletin_folder(rel), count) for rel in changes.removed}
-        dirty = (touched | (set(shards) - built[1])) & set(shards)
+    held = built[1] if built is not None and built[0] == count and not run.force else set()
+    shards: dict[int, _Shard] = {}
+    dirty: set[int] = set()
     if not articles:
         outcome = Outcome.EMPTY
-    elif dirty or set(shards) != (built[1] if built else set()):
-        outcome = Outcome.INDEXED
+    elif not held or changes.changed or changes.removed:  # else nothing to do: no grouping
+        shards = _group(articles, count)
+        # A shard is indexed again when a page in it changed or left it, or the bundle
+        # lacks it.
+        touched = {folder_shard(_bulletin_folder(rel), count) for rel in changes.changed}
+        touched |= {folder_shard(_bulletin_folder(rel), count) for rel in changes.removed}
+        dirty = {number for number in shards if number in touched or number not in held}
+        changed = dirty or set(shards) != held
+        outcome = Outcome.INDEXED if changed else Outcome.UNCHANGED
     else:
         outcome = Outcome.UNCHANGED
     save = outcome is not Outcome.UNCHANGED or changes.state.pages != old.pages
     return _Plan(target, outcome, changes, state_path, staging, started, save, shards, count, dirty)
+
+
+def _group(articles: list[str], count: int) -> dict[int, _Shard]:
+    """Article pages by shard, each shard's bulletin folders in order."""
+    shards: dict[int, _Shard] = {}
+    for rel in sorted(articles):
+        folder = _bulletin_folder(rel)
+        shard = shards.setdefault(folder_shard(folder, count), _Shard())
+        if not shard.folders or shard.folders[-1] != folder:
+            shard.folders.append(folder)
+        shard.pages += 1
+    return shards
 
 
 def _bundle_shards(bundle: Path) -> tuple[int, set[int]] | None:
@@ -740,9 +742,8 @@ def _run_pagefind(plan: _Plan, number: int, output: Path, run: _Run) -> None:
     where the system has ``nice``. Waits its turn for memory (see ``_MemoryBudget``)."""
     target = plan.target
     site = target.root if target.source_root is None else plan.staging
-    prefix = f"{ARTICLE_TREE}/" if target.source_root is None else ""
-    if plan.count == 1:
-        glob = f"{prefix}**/*.html"
+    if plan.count == 1:  # staging holds article mirrors only; the site, every page
+        glob = "**/*.html" if target.source_root is not None else f"{ARTICLE_TREE}/**/*.html"
     else:  # its bulletins' folders: the bulletin page in each is not an article, not indexed
         folders = ",".join(_glob_literal(folder) for folder in plan.shards[number].folders)
         glob = f"{ARTICLE_TREE}/{{{folders}}}/**/*.html"
