@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,48 @@ def test_a_metadata_error_while_workers_parse_stops_them_and_names_the_file(
     assert errors[0] == errors[1]
     assert errors[1][1] == broken and errors[1][2] is not None
     assert multiprocessing.active_children() == []  # no worker left behind
+
+
+def test_workers_finish_while_this_process_is_busy_meanwhile(
+    tmp_path: Path, small_pool: None
+) -> None:
+    """The parses a worker sends (here ~4 MB, a pipe holds 1 MiB) are taken off the pipe
+    while this process is busy elsewhere, so the worker never stops to wait for it."""
+    content = tmp_path / "content"
+    write_content(content, bulletins=4, per_bulletin=5)
+    for path in content.glob("*/*.md"):
+        path.write_text(path.read_text("utf-8") + "\n\n" + "长段落。" * 50_000, "utf-8")
+    pending = [
+        site_module._Pending(str(path), f"{path.parent.name}/{path.name}", None)
+        for path in sorted(content.glob("*/*.md"))
+    ]
+    finished_meanwhile: list[bool] = []
+
+    def meanwhile() -> None:
+        deadline = time.monotonic() + 30
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        finished_meanwhile.append(not multiprocessing.active_children())
+
+    results = site_module._parse_in_pool(pending, False, 2, meanwhile)
+    assert finished_meanwhile == [True]
+    assert sorted(src for src, _ in results) == sorted(item.src_path for item in pending)
+
+
+def test_a_worker_that_dies_is_reported(
+    tmp_path: Path, small_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = tmp_path / "content"
+    write_content(content, bulletins=4, per_bulletin=5)
+    real_parse = site_module.parse_doc
+    parent = os.getpid()
+
+    def parse_doc(data: bytes, *args: object) -> object:
+        if os.getpid() != parent:
+            os._exit(3)  # killed, as by the out-of-memory killer: no last message
+        return real_parse(data, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_module, "parse_doc", parse_doc)
+    with pytest.raises(RuntimeError, match="stopped unexpectedly"):
+        read_content(content, False, {}, jobs=2)
+    assert multiprocessing.active_children() == []
