@@ -7,12 +7,15 @@ loads site.yaml, and turns a BulletinError into one clear line and a non-zero ex
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 from generator.config import SiteConfig, load_config
 from generator.errors import BulletinError
@@ -91,3 +94,22 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
         return 2
+
+
+def entry() -> NoReturn:
+    """The ``bulletin`` command (and ``python -m generator``): ``main``, then exit without
+    tearing the interpreter down object by object. A cold build at 1,000 bulletins ends
+    holding millions of objects (the site, its parses, the manifest); freeing them one by
+    one took 0.15-0.35 s after the summary line, for nothing the user sees. Output is
+    flushed and exit handlers run first; with a thread still running (it would be waited
+    for), the exit is the usual one."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: leave it to the usual exit, which reports it
+        sys.exit(code)
+    if threading.active_count() > 1:
+        sys.exit(code)
+    atexit._run_exitfuncs()  # what the usual exit runs first (multiprocessing, logging)
+    os._exit(code)
