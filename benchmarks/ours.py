@@ -9,6 +9,7 @@ rebuild into a full one.
 
 from __future__ import annotations
 
+import compileall
 import io
 import os
 import shutil
@@ -34,8 +35,13 @@ SNAPSHOT = ("generator", "themes")
 
 def snapshot_code(folder: Path, revision: str | None = None) -> Path:
     """Copy the generator package and the themes into ``folder``, from the working tree
-    or, given a git ``revision`` (HEAD), from that commit. Returns ``folder``, to go
-    first on PYTHONPATH."""
+    or, given a git ``revision`` (HEAD), from that commit, and compile the package as pip
+    compiles an installed one. Returns ``folder``, to go first on PYTHONPATH.
+
+    Compiled because Python would otherwise compile it on every run where the environment
+    sets PYTHONDONTWRITEBYTECODE (this machine's does): 0.05-0.08 s of every timed build,
+    cold or no-change, that Pelican, installed from a wheel, never pays, nor a user whose
+    Python writes its bytecode on the first run."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
@@ -46,7 +52,7 @@ def snapshot_code(folder: Path, revision: str | None = None) -> Path:
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for part in SNAPSHOT:
             shutil.copytree(REPO / part, folder / part, ignore=ignore)
-        return folder
+        return _compiled(folder)
     archive = subprocess.run(
         ["git", "archive", "--format=tar", revision, *SNAPSHOT],
         cwd=REPO,
@@ -58,6 +64,12 @@ def snapshot_code(folder: Path, revision: str | None = None) -> Path:
         # which `make` prefers, has none.
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         tar.extractall(folder, **safe)
+    return _compiled(folder)
+
+
+def _compiled(folder: Path) -> Path:
+    if not compileall.compile_dir(folder / "generator", quiet=1):
+        raise RuntimeError(f"could not compile {folder / 'generator'}")
     return folder
 
 

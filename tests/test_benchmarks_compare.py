@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 from benchmarks import hugo, pelican
@@ -117,3 +119,28 @@ def test_snapshot_of_a_commit_holds_its_generator_and_themes(tmp_path: Path) -> 
     ).stdout
     assert (folder / "themes" / "default" / "templates" / "base.html").is_file()
     assert (folder / "REVISION").read_text(encoding="utf-8").strip()
+
+
+def test_snapshot_runs_from_bytecode_even_where_python_writes_none(tmp_path: Path) -> None:
+    """The timed builds load compiled modules, as an installed package's would be, not
+    compiling each module again on every run under PYTHONDONTWRITEBYTECODE."""
+    from benchmarks.ours import snapshot_code
+
+    folder = snapshot_code(tmp_path / "code")
+    probe = (
+        "import importlib.util, sys, generator.build as b; "
+        "print(b.__file__, importlib.util.cache_from_source(b.__file__))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(folder), "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        env=env,
+        cwd=tmp_path,  # not the repository, whose generator/ would come first
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    source, cached = done.stdout.split()
+    assert Path(source).is_relative_to(folder)
+    assert Path(cached).is_file()
+    assert Path(cached).stat().st_mtime >= Path(source).stat().st_mtime
