@@ -309,7 +309,8 @@ def _parse_in_pool(
             workers.append(_Worker(process, receiver))
             process.start()
             sender.close()
-            workers[-1].start_taking()
+        for worker in workers:  # threads only once every worker is forked
+            worker.start_taking()
         meanwhile()
         markdown = make_markdown(markdown_html)
         results: list[tuple[str, _Parsed]] = []
