@@ -2,12 +2,19 @@
 
 ``ingest_pending`` is what ``bulletin build`` and ``bulletin serve`` call: it ingests
 every seed that is new or changed, and never overwrites hand-edited Markdown (that
-becomes a warning naming the files instead).
+becomes a warning naming the files instead). Many pending seeds (an archive imported at
+once) are parsed and written across the machine's cores, each seed by one process:
+seeds are independent, each writing only its own content folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,12 +48,18 @@ class IngestReport:
     warnings: list[str] = field(default_factory=list)  # seeds left alone, with why
     errors: list[str] = field(default_factory=list)  # files that could not be read or parsed
 
+    def add(self, other: IngestReport) -> None:
+        self.ingested += other.ingested
+        self.skipped += other.skipped
+        self.warnings += other.warnings
+        self.errors += other.errors
+
 
 def parse_file(
     path: Path, config: SiteConfig, *, fallback_date: dt.date | None = None
 ) -> ParsedBulletin:
     """Read and parse one raw bulletin (nothing is written)."""
-    from generator.ingest.parse import parse_bytes  # see _ingest_if_pending
+    from generator.ingest.parse import parse_bytes  # see _is_unchanged
 
     return parse_bytes(
         _read(path),
@@ -65,7 +78,7 @@ def ingest_file(
     fallback_date: dt.date | None = None,
 ) -> IngestResult:
     """Parse ``path`` and write content/<stem>/; refuses over hand edits unless ``force``."""
-    from generator.ingest.parse import parse_bytes  # see _ingest_if_pending
+    from generator.ingest.parse import parse_bytes  # see _is_unchanged
 
     data = _read(path)
     parsed = parse_bytes(
@@ -87,47 +100,102 @@ def seed_files(config: SiteConfig) -> list[Path]:
     return sorted(p for p in config.seeds_dir.glob(SEED_PATTERN) if not p.name.startswith("."))
 
 
+PARALLEL_INGEST_FROM = 8  # pending seeds; for fewer, starting processes costs more
+
+
 def ingest_pending(
-    config: SiteConfig, *, force: bool = False, fallback_date: dt.date | None = None
+    config: SiteConfig,
+    *,
+    force: bool = False,
+    fallback_date: dt.date | None = None,
+    jobs: int | None = None,
 ) -> IngestReport:
     """Ingest every seed that is new, or changed while its Markdown is untouched.
 
     An unchanged seed (same sha256 as recorded in bulletin.yaml) is skipped; a changed
     seed whose Markdown was edited by hand is left alone with a warning naming the files
     (with ``force`` the edits move to content/.backup/ and the seed is re-ingested).
+    ``jobs``: processes for the pending seeds (default: one per core). The report lists
+    seeds in the same order however many processes ingested them.
     """
-    report = IngestReport()
+    outcomes: dict[Path, IngestReport] = {}
+    pending: list[Path] = []
     for path in seed_files(config):
+        outcomes[path] = IngestReport()
         try:
-            _ingest_if_pending(path, config, report, force, fallback_date)
+            if _is_unchanged(path, config):
+                outcomes[path].skipped.append(path.stem)
+            else:
+                pending.append(path)
         except BulletinError as error:
-            report.errors.append(str(error))
+            outcomes[path].errors.append(str(error))
+    ingest = functools.partial(
+        _ingest_seed, config=config, force=force, fallback_date=fallback_date
+    )
+    for path, outcome in zip(pending, _map(ingest, pending, jobs), strict=True):
+        outcomes[path] = outcome
+    report = IngestReport()
+    for outcome in outcomes.values():
+        report.add(outcome)
     return report
 
 
-def _ingest_if_pending(
-    path: Path,
-    config: SiteConfig,
-    report: IngestReport,
-    force: bool,
-    fallback_date: dt.date | None,
-) -> None:
-    """Every build asks this of every seed, and almost always the answer is "unchanged":
-    the parser (0.12 s to import, its patterns compiled) is imported only to ingest."""
+def _is_unchanged(path: Path, config: SiteConfig) -> bool:
+    """Every build asks this of every seed, and almost always the answer is yes: the
+    parser (0.12 s to import, its patterns compiled) is imported only to ingest."""
+    meta_path = config.content_dir / path.stem / BULLETIN_META
+    return meta_path.exists() and recorded_source_digest(meta_path) == sha256_bytes(_read(path))
+
+
+def _ingest_seed(
+    path: Path, config: SiteConfig, force: bool, fallback_date: dt.date | None
+) -> IngestReport:
+    """One pending seed's part of the report (errors as lines: a BulletinError would lose
+    its file and line on the way back from a worker)."""
+    outcome = IngestReport()
     folder = config.content_dir / path.stem
-    meta_path = folder / BULLETIN_META
-    if meta_path.exists() and recorded_source_digest(meta_path) == sha256_bytes(_read(path)):
-        report.skipped.append(path.stem)
+    try:
+        edits = hand_edits(folder)
+        if edits and not force:
+            listed = ", ".join(str(change) for change in edits)
+            outcome.warnings.append(
+                f"{path}: changed since ingest, but {folder} has hand edits ({listed}); "
+                f"not re-ingested (run 'bulletin ingest {path} --force' to back them up "
+                "and replace)"
+            )
+            return outcome
+        outcome.ingested.append(ingest_file(path, config, force=force, fallback_date=fallback_date))
+    except BulletinError as error:
+        outcome.errors.append(str(error))
+    return outcome
+
+
+def _map(
+    ingest: functools.partial[IngestReport], paths: list[Path], jobs: int | None
+) -> Iterator[IngestReport]:
+    """``ingest`` of each path, in order: in forked workers when there are enough."""
+    jobs = min(jobs or os.cpu_count() or 1, len(paths))
+    if jobs < 2 or len(paths) < PARALLEL_INGEST_FROM:
+        yield from map(ingest, paths)
         return
-    edits = hand_edits(folder)
-    if edits and not force:
-        listed = ", ".join(str(change) for change in edits)
-        report.warnings.append(
-            f"{path}: changed since ingest, but {folder} has hand edits ({listed}); "
-            f"not re-ingested (run 'bulletin ingest {path} --force' to back them up and replace)"
-        )
-        return
-    report.ingested.append(ingest_file(path, config, force=force, fallback_date=fallback_date))
+    # Loaded once here, inherited by every worker: the parser and the gazetteer.
+    from generator.ingest.parse import parse_bytes  # noqa: F401
+
+    Gazetteer.load(ingest.keywords["config"].province)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(jobs, initializer=_quiet_worker) as pool:
+        yield from pool.imap(ingest, paths, chunksize=_chunk_size(len(paths), jobs))
+
+
+def _chunk_size(count: int, jobs: int) -> int:
+    """Seeds per task: a few tasks per worker and no more, so the work stays balanced."""
+    return max(1, min(16, count // (jobs * 8)))
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C reaches the whole process group: the parent stops the pool, and a worker
+    printing its own traceback would only bury the parent's message."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _read(path: Path) -> bytes:
