@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,6 +96,7 @@ def test_the_seeds_are_shared_among_processes(
     def ingest_file(path: Path, *args: object, **kwargs: object) -> object:
         with log.open("a", encoding="utf-8") as handle:
             handle.write(f"{os.getpid()}\n")
+        time.sleep(0.05)  # long enough that a worker slow to start still gets seeds
         return real_ingest(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(ingest_run, "ingest_file", ingest_file)
