@@ -7,6 +7,7 @@ import datetime as dt
 import multiprocessing
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,19 @@ def test_pool_reuses_a_cached_parse_whose_bytes_match(tmp_path: Path, small_pool
     assert "第二段" in again.docs["b001/02-a-2.md"].body_html
 
 
+def fail_in_workers(monkeypatch: pytest.MonkeyPatch, fail: Callable[[], None]) -> None:
+    """Parsing calls ``fail`` in forked workers, and parses as usual in this process."""
+    real_parse = site_module.parse_doc
+    parent = os.getpid()
+
+    def parse_doc(data: bytes, *args: object) -> object:
+        if os.getpid() != parent:
+            fail()
+        return real_parse(data, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site_module, "parse_doc", parse_doc)
+
+
 def load_error(content: Path, jobs: int) -> tuple[str, object, int | None]:
     """The error a load with ``jobs`` processes stops with: message, path and line."""
     with pytest.raises(BulletinError) as caught:
@@ -119,15 +133,11 @@ def test_an_unexpected_error_in_a_worker_reaches_the_caller(
     """A bug (not a content error) while parsing in a worker is raised here, not lost."""
     content = tmp_path / "content"
     write_content(content, bulletins=4, per_bulletin=5)
-    real_parse = site_module.parse_doc
-    parent = os.getpid()
 
-    def parse_doc(data: bytes, *args: object) -> object:
-        if os.getpid() != parent:
-            raise ZeroDivisionError("a bug in a worker")
-        return real_parse(data, *args)  # type: ignore[arg-type]
+    def bug() -> None:
+        raise ZeroDivisionError("a bug in a worker")
 
-    monkeypatch.setattr(site_module, "parse_doc", parse_doc)
+    fail_in_workers(monkeypatch, bug)
     with pytest.raises(ZeroDivisionError, match="a bug in a worker"):
         read_content(content, False, {}, jobs=2)
 
@@ -176,15 +186,8 @@ def test_a_worker_that_dies_is_reported(
 ) -> None:
     content = tmp_path / "content"
     write_content(content, bulletins=4, per_bulletin=5)
-    real_parse = site_module.parse_doc
-    parent = os.getpid()
-
-    def parse_doc(data: bytes, *args: object) -> object:
-        if os.getpid() != parent:
-            os._exit(3)  # killed, as by the out-of-memory killer: no last message
-        return real_parse(data, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(site_module, "parse_doc", parse_doc)
+    # killed, as by the out-of-memory killer: no last message
+    fail_in_workers(monkeypatch, lambda: os._exit(3))
     with pytest.raises(RuntimeError, match="stopped unexpectedly"):
         read_content(content, False, {}, jobs=2)
     assert multiprocessing.active_children() == []
