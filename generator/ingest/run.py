@@ -132,7 +132,7 @@ def ingest_pending(
     ingest = functools.partial(
         _ingest_seed, config=config, force=force, fallback_date=fallback_date
     )
-    for path, outcome in zip(pending, _map(ingest, pending, jobs), strict=True):
+    for path, outcome in zip(pending, _map(ingest, pending, jobs, config), strict=True):
         outcomes[path] = outcome
     report = IngestReport()
     for outcome in outcomes.values():
@@ -171,7 +171,10 @@ def _ingest_seed(
 
 
 def _map(
-    ingest: functools.partial[IngestReport], paths: list[Path], jobs: int | None
+    ingest: functools.partial[IngestReport],
+    paths: list[Path],
+    jobs: int | None,
+    config: SiteConfig,
 ) -> Iterator[IngestReport]:
     """``ingest`` of each path, in order: in forked workers when there are enough."""
     jobs = min(jobs or os.cpu_count() or 1, len(paths))
@@ -181,7 +184,7 @@ def _map(
     # Loaded once here, inherited by every worker: the parser and the gazetteer.
     from generator.ingest.parse import parse_bytes  # noqa: F401
 
-    Gazetteer.load(ingest.keywords["config"].province)
+    Gazetteer.load(config.province)
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs, initializer=_quiet_worker) as pool:
         yield from pool.imap(ingest, paths, chunksize=_chunk_size(len(paths), jobs))
