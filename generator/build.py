@@ -719,15 +719,14 @@ def input_state(
 
 def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
     """Ingest raw bulletins in seeds/ that are new or changed (never over hand edits)."""
-    from generator.ingest.report import summary_line
     from generator.ingest.run import ingest_pending
 
     report = ingest_pending(config)
     return IngestOutcome(
-        summaries=[summary_line(result.parsed) for result in report.ingested],
+        summaries=[result.summary for result in report.ingested],
         warnings=[
             *report.warnings,
-            *(f"{r.id}: {w}" for r in report.ingested for w in r.parsed.warnings),
+            *(f"{r.id}: {w}" for r in report.ingested for w in r.warnings),
         ],
         errors=list(report.errors),
     )

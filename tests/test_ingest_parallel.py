@@ -58,7 +58,7 @@ def summary(report: IngestReport, root: Path) -> list[list[str]]:
     """The report's lines, with the project's folder left out."""
     lines = [
         [
-            f"{result.id} {result.write.written} {result.parsed.warnings}"
+            f"{result.id} {result.write.written} {result.summary} {result.warnings}"
             for result in report.ingested
         ],
         report.skipped,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from generator.config import SiteConfig
 from generator.errors import BulletinError
-from generator.ingest.report import bulletin_json, explain_lines, summary_line
+from generator.ingest.report import bulletin_json, explain_lines
 from generator.ingest.run import (
     IngestReport,
     IngestResult,
@@ -80,11 +80,11 @@ def _print_report(report: IngestReport, config: SiteConfig) -> int:
 
 def _print_result(result: IngestResult, config: SiteConfig) -> None:
     folder = _relative(result.write.folder, config.root)
-    line = f"{summary_line(result.parsed)} → {folder}/"
+    line = f"{result.summary} → {folder}/"
     if not result.write.written and not result.write.removed:
         line += " (unchanged)"
     _out(line)
-    for warning in result.parsed.warnings:
+    for warning in result.warnings:
         _out(f"  warning: {warning}")
     if result.write.backup is not None:
         backup = _relative(result.write.backup, config.root)

@@ -23,6 +23,7 @@ from generator.content import BULLETIN_META, recorded_source_digest, sha256_byte
 from generator.errors import BulletinError
 from generator.ingest.model import ParsedBulletin
 from generator.ingest.places import Gazetteer
+from generator.ingest.report import summary_line
 from generator.ingest.write import WriteResult, hand_edits, write_bulletin
 
 SEED_PATTERN = "*.txt"
@@ -30,15 +31,15 @@ SEED_PATTERN = "*.txt"
 
 @dataclass(frozen=True)
 class IngestResult:
-    """One bulletin ingested: the parse and what was written."""
+    """One bulletin ingested: what the report shows of its parse, and what was written.
+    Not the parse itself: an archive's parses held until the report (10,000 bulletins:
+    most of a 720 MB peak) would all travel back from the workers, for one line each."""
 
     source: Path
-    parsed: ParsedBulletin
+    id: str
+    summary: str  # articles, rejoined breaks, dropped repeats, warnings
+    warnings: list[str]  # the parser's
     write: WriteResult
-
-    @property
-    def id(self) -> str:
-        return self.parsed.id
 
 
 @dataclass
@@ -91,7 +92,7 @@ def ingest_file(
         source_sha256=sha256_bytes(data),
         force=force,
     )
-    return IngestResult(path, parsed, write)
+    return IngestResult(path, parsed.id, summary_line(parsed), list(parsed.warnings), write)
 
 
 def seed_files(config: SiteConfig) -> list[Path]:
