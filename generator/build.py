@@ -332,7 +332,7 @@ class Builder:
         ):
             ingest = IngestOutcome([], [], [])  # no seed or bulletin.yaml changed
         else:
-            ingest = ingest_pending_seeds(config)
+            ingest = ingest_pending_seeds(config, options.jobs)
             if ingest.summaries:  # ingest wrote content: stamp it as it is now
                 scanned.files = scan_inputs(config, scanned.files)
                 changed = changed_inputs(previous, scanned)
@@ -717,11 +717,12 @@ def input_state(
     return state
 
 
-def ingest_pending_seeds(config: SiteConfig) -> IngestOutcome:
-    """Ingest raw bulletins in seeds/ that are new or changed (never over hand edits)."""
+def ingest_pending_seeds(config: SiteConfig, jobs: int | None = None) -> IngestOutcome:
+    """Ingest raw bulletins in seeds/ that are new or changed (never over hand edits),
+    with as many processes as the build renders with."""
     from generator.ingest.run import ingest_pending
 
-    report = ingest_pending(config)
+    report = ingest_pending(config, jobs=jobs)
     return IngestOutcome(
         summaries=[result.summary for result in report.ingested],
         warnings=[

@@ -144,3 +144,25 @@ def test_the_ingest_command_lists_many_seeds_in_order(tmp_path: Path) -> None:
         timeout=300,
     )
     assert "9 bulletins already ingested and unchanged" in again.stdout
+
+
+def test_a_build_with_one_job_ingests_in_this_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bulletin build --jobs 1`` keeps to one process, its ingest included."""
+    from generator.build import build_site
+
+    root = make_project(tmp_path / "project", seeds=9)
+    (root / "seeds" / "004.txt").unlink()
+    shutil.copytree(ROOT / "themes", root / "themes")
+    pids: list[int] = []
+    real_ingest = ingest_run.ingest_file
+
+    def ingest_file(path: Path, *args: object, **kwargs: object) -> object:
+        pids.append(os.getpid())  # only this process's list sees calls made here
+        return real_ingest(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest_run, "ingest_file", ingest_file)
+    result = build_site(load_config(root / "site.yaml"), search=False, jobs=1)
+    assert len(result.ingested) == 8 and not result.errors
+    assert pids == [os.getpid()] * 8
