@@ -1017,9 +1017,9 @@ class SearchProgress:
             if self._open_line:  # the start replaces the live line, which comes back below
                 self.stream.write("\r\x1b[K")
                 self._open_line = False
-            self.stream.write(f"  search: indexing {pages} article pages ({target.lang})\n")
+            self.stream.write(f"  search: indexing {pages} article pages ({target.label})\n")
             self.stream.flush()
-            self._running.append(target.lang)
+            self._running.append(target.label)
             if self._beating is None:
                 self._since = time.perf_counter()
                 self._beating = threading.Thread(target=self._beat, daemon=True)
@@ -1027,8 +1027,8 @@ class SearchProgress:
 
     def finished(self, target: SearchTarget) -> None:
         with self._lock:
-            if target.lang in self._running:
-                self._running.remove(target.lang)
+            if target.label in self._running:
+                self._running.remove(target.label)
 
     def _beat(self) -> None:
         while not self._stop.wait(self.beat):

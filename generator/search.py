@@ -1,19 +1,25 @@
-"""Full-text search: one Pagefind bundle per language variant of the written site.
+"""Full-text search: one Pagefind bundle for every language of the written site.
 
 Pagefind's extended binary segments Chinese with a Simplified-Chinese dictionary, so it
 splits Simplified text into words but Traditional text almost character by character
-(a quoted phrase then finds nothing). Each variant therefore gets its own bundle
-(``<variant>/pagefind/``, so a variant searches its own pages only), and a Traditional
-variant's bundle indexes the *Simplified* text of each article under the Traditional
-page's URL, title and filters. For that we write a small "mirror" document per
-Traditional article into a staging folder: the Simplified page's indexed element, plus a
-``trad`` meta holding the Traditional text of the same element, tag for tag, so the
-browser can show the excerpt in the page's own script (search.js maps the Simplified
-excerpt onto it by position: OpenCC's Simplified→Traditional conversion keeps lengths).
-The browser converts the reader's query to Simplified (opencc-js) before searching.
+(a quoted phrase then finds nothing). Every language is therefore searched by the
+Simplified text, and since that text is the same in every language, it is indexed once:
+the bundle (``pagefind/`` at the site's root) indexes one document per article, written
+into a staging folder, that holds the Simplified page's indexed element and its metadata,
+plus, for each Traditional variant, the same element with the variant page's text (tag
+for tag, so the browser can show the excerpt in the page's own script: search.js maps the
+Simplified excerpt onto it by position, as OpenCC's Simplified→Traditional conversion
+keeps lengths) and the variant page's metadata and filters, their keys prefixed with the
+variant's folder ("zh-hant/title", "zh-hant/city"). A variant's own ``pagefind/`` folder
+holds only ``bulletin-search.json``, which points its search page at the shared bundle and
+names the variant. The browser converts the reader's query to Simplified (opencc-js)
+before searching. A site without variants is indexed from its pages directly.
+
+Indexing once halved Pagefind's work: at 1,000 bulletins a bundle per language took
+about 100 s of CPU for the two languages' 12,030 documents, which held the same text.
 
 Only pages carrying ``data-pagefind-body`` (article pages) are indexed. Indexing is
-skipped when no article page of a variant changed since the last run, judged by the
+skipped when no article page of any language changed since the last run, judged by the
 size and modification time of the written files (they are replaced on every content
 change), so a preview rebuild that touched no article costs a directory walk; unlike a
 check of one build's written files, this also catches pages written by an earlier
@@ -22,12 +28,13 @@ one file at a time, about 0.1 s each). ``BackgroundIndexer`` runs the same updat
 worker thread, for a preview server that must not wait for Pagefind.
 
 A Pagefind run holds its whole index in memory (about 0.4 MB an article page) and cannot
-update an index in part, so a large variant is indexed in shards: whole bulletin folders,
+update an index in part, so a large site is indexed in shards: whole bulletin folders,
 spread by a hash of the folder's name over a power of two of shards of about
 ``search_shard_pages`` article pages each (``pagefind/s0/``, ``s1/``…, listed in the
 bundle's bulletin-search.json; one shard is the bundle itself). An update runs Pagefind
 only for the shards holding a changed page and links the others into the new bundle;
-search.js searches every shard and merges the results.
+search.js searches every shard and merges the results. Each shard's documents are written
+while Pagefind indexes the one before.
 """
 
 from __future__ import annotations
@@ -44,7 +51,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -62,7 +69,7 @@ BUNDLE_DIR = "pagefind"
 OPTIONS_FILE = "bulletin-search.json"  # read by search.js: how to convert the query
 ARTICLE_TREE = "bulletins"  # every article page lives under <variant>/bulletins/
 CACHE_DIR = ".bulletin-cache"  # the build's cache folder (gitignored)
-STATE_FORMAT = 1  # bump when mirror documents or the state file change shape
+STATE_FORMAT = 2  # bump when staged documents or the state file change shape
 
 # Pagefind's own UI bundles: the theme brings its own markup, so they are dropped.
 _UNUSED_BUNDLE_FILES = (
@@ -127,23 +134,47 @@ class Outcome(Enum):
 
 
 @dataclass(frozen=True)
-class SearchTarget:
-    """One language variant's pages and the bundle that indexes them."""
+class Mirror:
+    """A Traditional variant, searched through the default language's bundle."""
 
-    key: str  # "default" or the variant's URL prefix
+    key: str  # the variant's URL prefix: its folder in the output, and its keys' prefix
     lang: str
     root: Path  # the variant's folder in the output
     query_from: str  # opencc-js "from" code for the reader's query
-    source_root: Path | None = None  # Simplified counterpart pages, for a Traditional mirror
-    opencc: str = "s2t"
+    opencc: str
+
+    @property
+    def namespace(self) -> str:
+        """Prefix of the variant's metadata and filter keys in the shared documents."""
+        return f"{self.key}/"
+
+    @property
+    def options_file(self) -> Path:
+        return self.root / BUNDLE_DIR / OPTIONS_FILE
+
+
+@dataclass(frozen=True)
+class SearchTarget:
+    """The default language's pages, each variant's beside them, and the one bundle."""
+
+    key: str  # "default": the name of its folder in the search cache
+    lang: str
+    root: Path  # the site's folder in the output
+    query_from: str
+    mirrors: tuple[Mirror, ...] = ()
 
     @property
     def bundle(self) -> Path:
         return self.root / BUNDLE_DIR
 
+    @property
+    def label(self) -> str:
+        """Its languages, for reports: "zh-Hans, zh-Hant"."""
+        return ", ".join([self.lang, *(mirror.lang for mirror in self.mirrors)])
+
 
 class IndexingListener(Protocol):
-    """Told as each variant's Pagefind run starts and ends (from the run's own thread)."""
+    """Told as a site's indexing starts and ends (from the indexing thread)."""
 
     def started(self, target: SearchTarget, pages: int) -> None: ...
 
@@ -176,7 +207,7 @@ def describe_report(report: SearchReport) -> str:
     """One line for the build's summary and the preview server's log."""
     indexed = [t for t in report.targets if t.outcome is Outcome.INDEXED]
     if indexed:
-        done = ", ".join(f"{t.lang} {t.pages} article pages{_shards_done(t)}" for t in indexed)
+        done = ", ".join(f"{t.pages} article pages in {t.lang}{_shards_done(t)}" for t in indexed)
         return f"search index updated in {report.seconds:.2f} s: {done}"
     if any(t.outcome is Outcome.UNCHANGED for t in report.targets):
         return "search index up to date"
@@ -190,20 +221,17 @@ def _shards_done(report: TargetReport) -> str:
 
 
 def search_targets(config: SiteConfig) -> list[SearchTarget]:
-    """The default-language site, then each Traditional variant mirroring it."""
-    targets = [SearchTarget("default", config.default_language, config.output_dir, "t")]
-    for variant in config.variants:
-        targets.append(_variant_target(config, variant))
-    return targets
+    """The site's one target: the default language, with each variant as a mirror."""
+    mirrors = tuple(_mirror(config, variant) for variant in config.variants)
+    return [SearchTarget("default", config.default_language, config.output_dir, "t", mirrors)]
 
 
-def _variant_target(config: SiteConfig, variant: Variant) -> SearchTarget:
-    return SearchTarget(
+def _mirror(config: SiteConfig, variant: Variant) -> Mirror:
+    return Mirror(
         key=variant.prefix,
         lang=variant.code,
         root=config.output_dir / variant.prefix,
         query_from=_QUERY_CONVERSION.get(variant.opencc, "t"),
-        source_root=config.output_dir,
         opencc=variant.opencc,
     )
 
@@ -216,26 +244,24 @@ def update_search_index(
     listener: IndexingListener | None = None,
     stop: threading.Event | None = None,
 ) -> SearchReport:
-    """Bring every variant's Pagefind bundle up to date with the written article pages.
+    """Bring the site's Pagefind bundle up to date with the written article pages of
+    every language.
 
-    Variants whose article pages did not change are skipped, and so are the shards of a
-    variant that hold no changed page. The variants' pages are scanned one after the other
-    (two threads walking at once took twice as long, for the GIL: 0.55 s against 0.29 s at
-    1,000 bulletins, on every build), then each variant that changed is indexed in its own
-    thread (its shards one after the other), so Pagefind indexes the Simplified site while
-    the Traditional mirror documents are still being written.
+    Nothing is indexed when no article page changed, and only the shards holding a
+    changed page are indexed again. With variants, each changed article's staged document
+    is written from its pages in every language (see the module's docstring), a shard's
+    documents while Pagefind indexes the shard before.
 
-    ``background``, for a preview server whose rebuilds must stay quick: one variant after
-    another, Pagefind at the lowest CPU priority. A Pagefind run keeps more than a core
-    busy (at 1,000 bulletins, 8 shards a variant: about 0.4 GB and 4 s a shard, 30 s a
-    variant in all), and an edit re-indexes its shard after every save. ``listener`` hears
-    each variant's indexing start and end, from its thread, so a long build can say what it
-    is doing.
-    Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; bundles and
-    saved state stay as they were. A variant's Pagefind waits for the others when the
-    memory they would need together is more than the system has available, and none
-    starts when one alone would need more memory than the machine has (Pagefind would
-    run for minutes and then be killed, or push other programs out).
+    ``background``, for a preview server whose rebuilds must stay quick: Pagefind at the
+    lowest CPU priority. A Pagefind run keeps more than a core busy (at 1,000 bulletins,
+    8 shards: about 0.4 GB and 4 s a shard), and an edit re-indexes its shard after every
+    save. ``listener`` hears indexing start and end, from the indexing thread, so a long
+    build can say what it is doing.
+    Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; the bundle and
+    saved state stay as they were. A shard's Pagefind waits for others when the memory
+    they would need together is more than the system has available, and none starts when
+    one alone would need more memory than the machine has (Pagefind would run for minutes
+    and then be killed, or push other programs out).
     """
     started = time.perf_counter()
     cache = search_cache_dir(config)
@@ -247,17 +273,16 @@ def update_search_index(
     ]
     work = [plan for plan in plans if plan.outcome is not Outcome.UNCHANGED]
     _check_memory(work, total_memory())
-    if work:
-        # The pool waits for every variant before the first failure, in order, is raised.
-        with ThreadPoolExecutor(max_workers=1 if background else len(work)) as pool:
-            list(pool.map(lambda plan: _index(plan, run), work))
+    _forget_layout_of_bundle_per_language(cache, targets)
+    for plan in work:
+        _index(plan, run)
     report = SearchReport([_finish(plan) for plan in plans])
     report.seconds = time.perf_counter() - started
     return report
 
 
 def search_cache_dir(config: SiteConfig) -> Path:
-    """Where indexing state and mirror documents live: the project's cache, one folder per
+    """Where indexing state and staged documents live: the project's cache, one folder per
     output folder (never inside the output, which is published as it is)."""
     output = str(config.output_dir.resolve()).encode("utf-8")
     return config.root / CACHE_DIR / f"search-{hashlib.sha256(output).hexdigest()[:16]}"
@@ -286,7 +311,7 @@ class BackgroundIndexer:
 
     ``request(config)`` returns at once. A worker thread waits ``delay`` seconds for more
     requests (a burst of saves makes one run), then calls ``update_search_index`` in the
-    background (one variant at a time, Pagefind at the lowest priority); requests that
+    background (one shard at a time, Pagefind at the lowest priority); requests that
     arrive while it runs make exactly one more run afterwards. Bundles are swapped in
     whole, so pages keep searching the previous index meanwhile. ``on_done`` gets each
     report, or the BulletinError that stopped a run. ``close`` ends a running Pagefind
@@ -395,7 +420,8 @@ def _stamp(target: SearchTarget, binary: Path) -> str:
         version = f"{binary}:{info.st_size}:{info.st_mtime_ns}"
     except OSError:
         version = "unknown"
-    return f"{STATE_FORMAT}|{version}|{target.lang}|{target.opencc}"
+    mirrors = "|".join(f"{m.key}:{m.lang}:{m.opencc}" for m in target.mirrors)
+    return f"{STATE_FORMAT}|{version}|{target.lang}|{mirrors}"
 
 
 def _page_files(root: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
@@ -437,19 +463,21 @@ def _is_article(path: str) -> bool:
 @dataclass
 class _Changes:
     state: _State
-    changed: list[str]  # article pages new or rewritten (their mirrors need rewriting)
+    changed: list[str]  # article pages new or rewritten (their documents need rewriting)
     removed: list[str]  # pages that were articles and are no longer
 
 
 def _scan(target: SearchTarget, old: _State) -> _Changes:
+    """Each page's signature is its files' in every language: an article is indexed again
+    when any of them changed."""
     new = _State(old.stamp, {})
     changed: list[str] = []
-    source = str(target.source_root) if target.source_root is not None else None
+    mirrors = [str(mirror.root) for mirror in target.mirrors]
     for rel, entry in _page_files(target.root):
         info = entry.stat()
         signature = [info.st_mtime_ns, info.st_size]
-        if source is not None:
-            signature += _signature(os.path.join(source, rel))
+        for mirror in mirrors:
+            signature += _signature(os.path.join(mirror, rel))
         previous = old.pages.get(rel)
         if previous is not None and previous[:-1] == signature:
             new.pages[rel] = previous
@@ -484,7 +512,7 @@ class _Plan:
 
 @dataclass
 class _Shard:
-    """One Pagefind run's share of a variant's article pages: whole bulletin folders."""
+    """One Pagefind run's share of the article pages: whole bulletin folders."""
 
     folders: list[str] = field(default_factory=list)  # bulletin folders under bulletins/
     pages: int = 0  # article pages in them
@@ -506,12 +534,12 @@ def _bulletin_folder(rel: str) -> str:
 
 
 def _plan(target: SearchTarget, cache: Path, run: _Run, per_shard: int) -> _Plan:
-    """Decide whether a variant needs indexing, and which of its shards."""
+    """Decide whether the site needs indexing, and which of its shards."""
     started = time.perf_counter()
     state_path = cache / "state.json"
     old = _State.load(state_path, _stamp(target, run.binary))
     staging = cache / "staging"
-    if target.source_root is not None and not old.pages:
+    if target.mirrors and not old.pages:
         shutil.rmtree(staging, ignore_errors=True)  # nothing known about it: start clean
     changes = _scan(target, old)
     articles = [rel for rel, entry in changes.state.pages.items() if entry[-1]]
@@ -550,7 +578,7 @@ def _group(articles: list[str], count: int) -> dict[int, _Shard]:
 
 
 def _bundle_shards(bundle: Path) -> tuple[int, set[int]] | None:
-    """What a variant's bundle holds: its shard count and the shards in it (None: no
+    """What a bundle holds: its shard count and the shards in it (None: no
     whole bundle). A bundle of one shard is a Pagefind bundle itself."""
     try:
         options = json.loads((bundle / OPTIONS_FILE).read_text(encoding="utf-8"))
@@ -587,6 +615,8 @@ class _Run:
     listener: IndexingListener | None
     stop: threading.Event | None
     memory: _MemoryBudget
+    failed: threading.Event = field(default_factory=threading.Event)  # a shard failed:
+    # shards not started yet are not started
 
 
 # Pagefind's peak memory per article page indexed, with a tenth to spare: the extended
@@ -608,7 +638,7 @@ def _check_memory(work: list[_Plan], total: int | None) -> None:
         need = pages * PAGEFIND_BYTES_PER_PAGE
         if need > total:
             raise BulletinError(
-                f"search: indexing {pages:,} {plan.target.lang} article pages in one Pagefind run"
+                f"search: indexing {pages:,} article pages in one Pagefind run"
                 f" needs about {need / 1e9:.1f} GB of memory, more than this machine's"
                 f" {total / 1e9:.1f} GB (Pagefind holds a run's whole index in memory); lower"
                 " search_shard_pages in site.yaml, or build with --no-search",
@@ -668,19 +698,20 @@ class IndexingStopped(BulletinError):
 
 
 def _index(plan: _Plan, run: _Run) -> None:
-    """Bring a variant's mirror documents up to date and run Pagefind if it needs to."""
+    """Bring the staged documents up to date and run Pagefind if it needs to."""
     if run.stop is not None and run.stop.is_set():
         raise IndexingStopped("search indexing stopped")
     target = plan.target
-    if target.source_root is not None:
-        _write_mirrors(target, plan.staging, plan.changes)
-    if plan.outcome is not Outcome.INDEXED:
+    documents = _Documents(target, plan.staging) if target.mirrors else None
+    if documents is not None:
+        documents.remove(plan.changes.removed)
+    if plan.outcome is not Outcome.INDEXED:  # a changed page always dirties its shard
         return
     pages = sum(plan.shards[number].pages for number in plan.dirty)
     if run.listener is not None:
         run.listener.started(target, pages)
     try:
-        _build_bundle(plan, run)
+        _build_bundle(plan, run, documents)
     finally:
         if run.listener is not None:
             run.listener.finished(target)
@@ -690,6 +721,7 @@ def _finish(plan: _Plan) -> TargetReport:
     target = plan.target
     if plan.outcome is Outcome.EMPTY:
         shutil.rmtree(target.bundle, ignore_errors=True)
+    _point_mirrors(target, None if plan.outcome is Outcome.EMPTY else target.bundle)
     if plan.save_state:
         plan.changes.state.save(plan.state_path)
     size = _tree_bytes(target.bundle) if plan.outcome is Outcome.INDEXED else 0
@@ -698,38 +730,98 @@ def _finish(plan: _Plan) -> TargetReport:
     indexed = len(plan.dirty) if plan.outcome is Outcome.INDEXED else 0
     shards = len(plan.shards) or 1
     return TargetReport(
-        target.key, plan.outcome, pages, seconds, target.lang, size, shards, indexed
+        target.key, plan.outcome, pages, seconds, target.label, size, shards, indexed
     )
 
 
-def _build_bundle(plan: _Plan, run: _Run) -> None:
-    """Index the variant's dirty shards into a fresh folder, beside hard links to the
-    shards that did not change, then swap it in, so a reader never sees half a bundle (and
-    files of pages that no longer exist do not linger). One shard is a plain Pagefind
-    bundle; more are folders s0/, s1/… that search.js searches together."""
+def _point_mirrors(target: SearchTarget, bundle: Path | None) -> None:
+    """Each variant's pagefind/ folder: only its options, naming the shared ``bundle``
+    (None: no bundle, no folder). Whatever else is there (a bundle of its own, from before
+    the languages shared one) goes."""
+    for mirror in target.mirrors:
+        folder = mirror.options_file.parent
+        if bundle is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        options = {
+            "bundle": Path(os.path.relpath(bundle, folder)).as_posix() + "/",
+            "variant": mirror.key,
+            "lang": mirror.lang,
+            "query_from": mirror.query_from,
+        }
+        data = json.dumps(options, ensure_ascii=False).encode("utf-8")
+        if folder.is_dir():
+            for entry in folder.iterdir():
+                if entry.name != OPTIONS_FILE:
+                    _remove(entry)
+        try:
+            current = mirror.options_file.read_bytes()
+        except OSError:
+            current = None
+        if current != data:
+            write_atomic(mirror.options_file, data)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _forget_layout_of_bundle_per_language(cache: Path, targets: list[SearchTarget]) -> None:
+    """Before languages shared a bundle, each variant kept its state and documents
+    in its own cache folder: thousands of files no run reads any more."""
+    for target in targets:
+        for mirror in target.mirrors:
+            if (cache / mirror.key / "state.json").exists():
+                shutil.rmtree(cache / mirror.key, ignore_errors=True)
+
+
+def _build_bundle(plan: _Plan, run: _Run, documents: _Documents | None) -> None:
+    """Index the dirty shards into a fresh folder, beside hard links to the shards that
+    did not change, then swap it in, so a reader never sees half a bundle (and files of
+    pages that no longer exist do not linger). One shard is a plain Pagefind bundle; more
+    are folders s0/, s1/… that search.js searches together. ``documents``: the staged
+    documents, each shard's written just before its turn, while Pagefind (a process of
+    its own) indexes the shard before."""
     target = plan.target
     fresh = target.root / ".pagefind-new"
     stale = target.root / ".pagefind-old"
     for leftover in (fresh, stale):
         shutil.rmtree(leftover, ignore_errors=True)
     options: dict[str, object] = {"lang": target.lang, "query_from": target.query_from}
-    options["mirror"] = target.source_root is not None
+    changed = _changed_by_shard(plan)
+    # A Pagefind run keeps two cores busy for only a third of its time: runs overlap
+    # (while memory allows, see _MemoryBudget), except in the background.
+    overlap = 1 if run.background else max(2, os.cpu_count() or 1)
+    indexer = ThreadPoolExecutor(max_workers=overlap, thread_name_prefix="pagefind")
+    runs: list[Future[None]] = []
     try:
         if plan.count == 1:
-            _run_pagefind(plan, 0, fresh, run)
+            if documents is not None:
+                documents.write(plan.changes.changed)
+            runs.append(indexer.submit(_run_pagefind, plan, 0, fresh, run))
         else:
             fresh.mkdir()
             for number in sorted(plan.shards):
                 folder = fresh / f"s{number}"
-                if number in plan.dirty:
-                    _run_pagefind(plan, number, folder, run)
-                else:
+                if number not in plan.dirty:
                     shutil.copytree(target.bundle / f"s{number}", folder, copy_function=os.link)
+                    continue
+                _raise_failed(runs)
+                if documents is not None:
+                    documents.write(changed.get(number, []))
+                runs.append(indexer.submit(_run_pagefind, plan, number, folder, run))
             options["shards"] = [f"s{number}/" for number in sorted(plan.shards)]
             options["shard_count"] = plan.count
+        for started in runs:
+            started.result()  # the first failure, in shard order
     except BaseException:
+        indexer.shutdown(cancel_futures=True)  # waits for a running Pagefind
         shutil.rmtree(fresh, ignore_errors=True)
         raise
+    indexer.shutdown()
     write_atomic(fresh / OPTIONS_FILE, json.dumps(options).encode("utf-8"))
     if target.bundle.exists():
         target.bundle.rename(stale)
@@ -737,13 +829,27 @@ def _build_bundle(plan: _Plan, run: _Run) -> None:
     shutil.rmtree(stale, ignore_errors=True)
 
 
+def _raise_failed(runs: list[Future[None]]) -> None:
+    """A shard's Pagefind failed: stop before writing and indexing the next ones."""
+    for started in runs:
+        if started.done():
+            started.result()
+
+
+def _changed_by_shard(plan: _Plan) -> dict[int, list[str]]:
+    changed: dict[int, list[str]] = {}
+    for rel in plan.changes.changed:
+        changed.setdefault(folder_shard(_bulletin_folder(rel), plan.count), []).append(rel)
+    return changed
+
+
 def _run_pagefind(plan: _Plan, number: int, output: Path, run: _Run) -> None:
     """Index one shard into ``output``; in the background, at the lowest CPU priority
     where the system has ``nice``. Waits its turn for memory (see ``_MemoryBudget``)."""
     target = plan.target
-    site = target.root if target.source_root is None else plan.staging
-    if plan.count == 1:  # staging holds article mirrors only; the site, every page
-        glob = "**/*.html" if target.source_root is not None else f"{ARTICLE_TREE}/**/*.html"
+    site = plan.staging if target.mirrors else target.root
+    if plan.count == 1:  # staging holds article documents only; the site, every page
+        glob = "**/*.html" if target.mirrors else f"{ARTICLE_TREE}/**/*.html"
     else:  # its bulletins' folders: the bulletin page in each is not an article, not indexed
         folders = ",".join(_glob_literal(folder) for folder in plan.shards[number].folders)
         glob = f"{ARTICLE_TREE}/{{{folders}}}/**/*.html"
@@ -761,8 +867,11 @@ def _run_pagefind(plan: _Plan, number: int, output: Path, run: _Run) -> None:
     if nice is not None:
         command = [nice, "-n", "19", *command]
     with run.memory.held(plan.shards[number].pages * PAGEFIND_BYTES_PER_PAGE):
+        if run.failed.is_set():
+            raise IndexingStopped("search indexing stopped: another shard failed")
         code, said = _wait_for(command, run.stop)
     if code != 0 or not (output / "pagefind-entry.json").exists():
+        run.failed.set()
         raise BulletinError(f"Pagefind failed: {_failure(code, said)}", site)
     for name in _UNUSED_BUNDLE_FILES:
         (output / name).unlink(missing_ok=True)
@@ -807,21 +916,44 @@ def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _write_mirrors(target: SearchTarget, staging: Path, changes: _Changes) -> None:
-    assert target.source_root is not None
-    fallback = _length_keeping_converter(target.opencc)
-    for rel in changes.removed:
-        (staging / rel).unlink(missing_ok=True)
-    for rel in changes.changed:
-        variant_page = parse_page((target.root / rel).read_text(encoding="utf-8"))
-        source_file = target.source_root / rel
-        source_page = None
-        if source_file.exists():
-            source_page = parse_page(source_file.read_text(encoding="utf-8"))
-        document = mirror_document(source_page, variant_page, fallback)
-        out = staging / rel
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(document, encoding="utf-8")
+class _Documents:
+    """The staging folder of documents Pagefind indexes when the site has variants: one
+    per article, at the article page's path (see ``shared_document``)."""
+
+    def __init__(self, target: SearchTarget, staging: Path):
+        self.target = target
+        self.staging = staging
+        self._converters: dict[str, Callable[[str], str]] = {}
+
+    def remove(self, rels: list[str]) -> None:
+        for rel in rels:
+            (self.staging / rel).unlink(missing_ok=True)
+
+    def write(self, rels: list[str]) -> None:
+        for rel in rels:
+            source = _read_page(self.target.root / rel)
+            if source is None:  # gone since the scan: the next scan drops it
+                continue
+            mirrors = [
+                (mirror, _read_page(mirror.root / rel), self._converter(mirror.opencc))
+                for mirror in self.target.mirrors
+            ]
+            out = self.staging / rel
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(shared_document(source, mirrors), encoding="utf-8")
+
+    def _converter(self, opencc_config: str) -> Callable[[str], str]:
+        converter = self._converters.get(opencc_config)
+        if converter is None:
+            converter = self._converters[opencc_config] = _length_keeping_converter(opencc_config)
+        return converter
+
+
+def _read_page(path: Path) -> PageParts | None:
+    try:
+        return parse_page(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
 
 
 def _length_keeping_converter(opencc_config: str) -> Callable[[str], str]:
@@ -1000,38 +1132,75 @@ def _squeeze(text: str) -> str:
 # ---------------------------------------------------------------- mirror documents
 
 
-def mirror_document(
-    source: PageParts | None, variant: PageParts, convert: Callable[[str], str]
+def shared_document(
+    source: PageParts,
+    mirrors: list[tuple[Mirror, PageParts | None, Callable[[str], str]]],
 ) -> str:
-    """The staging page that indexes a Traditional article by its Simplified text.
+    """The staged document that indexes an article for every language: the Simplified
+    page's indexed element and metadata, then for each variant (its page, or None when it
+    has none, and a length-keeping converter for text that cannot be paired):
 
-    The indexed element is the Simplified page's (so Pagefind segments real words); the
-    ``trad`` meta is the same element, tag for tag, with the Traditional page's text, so
-    positions in one match positions in the other. Metadata, filters and sort keys are
-    the Traditional page's own. Without a usable Simplified page the Traditional text
-    itself is indexed.
+    * a ``<key>/text`` meta: the same element, tag for tag, with the variant page's text,
+      so positions in one match positions in the other;
+    * the variant page's metadata and filters, their keys prefixed with ``<key>/`` (its
+      sort keys are the Simplified page's).
     """
-    variant_body = _indexable(variant.body)
-    source_body = _indexable(source.body) if source is not None else []
-    if not source_body:
-        source_body, variant_texts = variant_body, _texts(variant_body)
-    else:
-        variant_texts = _paired_texts(source_body, variant_body, convert)
+    source_body = _indexable(source.body)
     parts = [
         "<!doctype html>",
-        f'<html lang="{html.escape(variant.lang or "zh-Hant")}"><head><meta charset="utf-8">',
+        f'<html lang="{html.escape(source.lang or "zh-Hans")}"><head><meta charset="utf-8">',
         "</head><body>",
         f"<div {BODY_ATTR}>{_serialize(source_body)}</div>",
-        '<div data-pagefind-meta="trad">',
-        _serialize(_with_texts(_plain_blocks(source_body), variant_texts)),
-        "</div>",
     ]
-    parts += [_serialize_tagged(element) for element in variant.tagged]
-    if "title" not in _meta_keys(variant.tagged):
-        title = variant.first_h1 or variant.title
-        parts.append(f'<span data-pagefind-meta="title">{html.escape(title)}</span>')
+    parts += _metadata(source.tagged, _title(source), "")
+    blocks = _plain_blocks(source_body)
+    for mirror, variant, convert in mirrors:
+        if variant is not None and _indexable(variant.body):
+            texts = _paired_texts(source_body, _indexable(variant.body), convert)
+            tagged, title = variant.tagged, _title(variant)
+        else:
+            texts = [convert(text) for text in _texts(source_body)]
+            tagged, title = [], convert(_title(source))
+        namespace = mirror.namespace
+        parts.append(f'<div data-pagefind-meta="{html.escape(namespace)}text">')
+        parts.append(_serialize(_with_texts(blocks, texts)))
+        parts.append("</div>")
+        parts += _metadata(tagged, title, namespace)
     parts.append("</body></html>\n")
     return "\n".join(parts)
+
+
+def _title(page: PageParts) -> str:
+    return page.first_h1 or page.title
+
+
+def _metadata(tagged: list[TaggedElement], title: str, namespace: str) -> list[str]:
+    """A page's tagged elements, their keys under ``namespace`` (sort keys only without
+    one), and a title meta when the page sets none."""
+    elements = [_namespaced(element, namespace) for element in tagged]
+    serialized = [_serialize_tagged(element) for element in elements if element is not None]
+    if "title" not in _meta_keys(tagged):
+        key = html.escape(f"{namespace}title")
+        serialized.append(f'<span data-pagefind-meta="{key}">{html.escape(title)}</span>')
+    return serialized
+
+
+def _namespaced(element: TaggedElement, namespace: str) -> TaggedElement | None:
+    """``element`` with its metadata and filter keys prefixed by ``namespace`` and its sort
+    keys dropped (None: nothing left to say); unchanged for the empty namespace."""
+    if not namespace:
+        return element
+    attrs: list[tuple[str, str | None]] = []
+    kept = False
+    for name, value in element.attrs:
+        if name == "data-pagefind-sort":
+            continue
+        if name in _METADATA_ATTRS and value:
+            specs = list(_specs(((name, value),), (name,)))
+            value = ", ".join(namespace + spec for spec in specs)
+            kept = True
+        attrs.append((name, value))
+    return TaggedElement(element.tag, tuple(attrs), element.text) if kept else None
 
 
 def _indexable(tokens: list[Token]) -> list[Token]:

@@ -116,11 +116,11 @@ def site(
     add_later_bulletin(project, max(filter(None, [meta.date, *bulletin_dates(project)])))
     built = run_cli(project, "build")
     assert built.returncode == 0, built.stderr
-    for bundle in (project / "_site" / "pagefind", project / "_site" / "zh-hant" / "pagefind"):
-        options = json.loads((bundle / "bulletin-search.json").read_text(encoding="utf-8"))
-        shards = options.get("shards", ["./"])
-        assert len(shards) == (2 if sharded else 1)  # one for each bulletin folder
-        assert all((bundle / shard / "pagefind.js").is_file() for shard in shards)
+    bundle = project / "_site" / "pagefind"  # every language's
+    options = json.loads((bundle / "bulletin-search.json").read_text(encoding="utf-8"))
+    shards = options.get("shards", ["./"])
+    assert len(shards) == (2 if sharded else 1)  # one for each bulletin folder
+    assert all((bundle / shard / "pagefind.js").is_file() for shard in shards)
     with serve_directory(project / "_site") as url:
         yield Site(project, url, articles(project))
 
@@ -321,6 +321,48 @@ def test_filters_narrow_the_results(page: object, site: Site) -> None:
     by_author = {r.path for r in results(page)}
     written = {site.page_url(a) for a in site.articles if author in a.authors}
     assert by_author and by_author <= written
+
+
+def filter_labels(page: object, name: str) -> list[str]:
+    """The choices a filter offers (its "all" choice left out), without their counts."""
+    labels = page.eval_on_selector_all(  # type: ignore[attr-defined]
+        f"select[name={name}] option", "options => options.map(o => [o.value, o.textContent])"
+    )
+    return [value for value, _ in labels if value]
+
+
+def test_the_traditional_site_filters_by_its_own_names(page: object, site: Site) -> None:
+    """Every language searches one index: the Traditional page offers its own names (the
+    record's Traditional filters), and choosing one narrows to the Traditional pages."""
+    from_header(page, site, "發展", prefix="zh-hant/")
+    everything = results(page)
+    assert everything and all(r.path.startswith("/zh-hant/") for r in everything)
+    cities = filter_labels(page, "city")
+    assert cities and all(city == S2T.convert(city) for city in cities)
+    counties = {r.region.split(" · ")[-1] for r in everything}
+    assert len(counties) > 1 and counties <= set(filter_labels(page, "county"))
+    county = sorted(counties)[0]
+    choose(page, "county", county)
+    narrowed = results(page)
+    assert 0 < len(narrowed) < len(everything)
+    assert all(r.region.endswith(county) and r.path.startswith("/zh-hant/") for r in narrowed)
+
+    choose(page, "county", "")
+    author = site.article(county_is("江北新区")).authors[0]
+    choose(page, "author", S2T.convert(author))
+    by_author = {r.path for r in results(page)}
+    written = {site.page_url(a, "zh-hant/") for a in site.articles if author in a.authors}
+    assert by_author and by_author <= written
+
+
+def test_the_traditional_site_sorts_by_date_too(page: object, site: Site) -> None:
+    from_header(page, site, "銀髮", prefix="zh-hant/")
+    choose(page, "sort", "date")
+    shown = results(page)
+    extra = site.article(lambda a: a.bulletin == EXTRA_BULLETIN)
+    assert len(shown) >= 2 and shown[0].path == site.page_url(extra, "zh-hant/")
+    dates = [r.datetime for r in shown]
+    assert dates == sorted(dates, reverse=True)
 
 
 def test_sorting_by_date_puts_the_newest_first(page: object, site: Site) -> None:

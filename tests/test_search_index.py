@@ -1,10 +1,11 @@
 """generator.search against the real Pagefind binary, on small hand-written sites: one bundle
-per language, what each indexes, and when indexing is skipped."""
+for every language, what it indexes, and when indexing is skipped."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -108,41 +109,50 @@ def page_count(bundle: Path) -> int:
     return sum(language["page_count"] for language in languages.values())
 
 
-def bundles(config: SiteConfig) -> tuple[Path, Path]:
-    return config.output_dir / "pagefind", config.output_dir / "zh-hant" / "pagefind"
+def bundle_of(config: SiteConfig) -> Path:
+    return config.output_dir / "pagefind"
+
+
+def variant_options(config: SiteConfig) -> dict:
+    path = config.output_dir / "zh-hant" / "pagefind" / "bulletin-search.json"
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def outcomes(report: SearchReport) -> list[Outcome]:
     return [target.outcome for target in report.targets]
 
 
-def test_each_language_gets_its_own_bundle_of_article_pages(
+def test_every_language_searches_one_bundle_of_article_pages(
     indexed: tuple[SiteConfig, SearchReport],
 ) -> None:
     config, report = indexed
-    assert [(t.key, t.outcome, t.pages) for t in report.targets] == [
-        ("default", Outcome.INDEXED, 3),
-        ("zh-hant", Outcome.INDEXED, 3),
+    assert [(t.key, t.outcome, t.pages, t.lang) for t in report.targets] == [
+        ("default", Outcome.INDEXED, 3, "zh-Hans, zh-Hant"),
     ]
-    simplified, traditional = bundles(config)
-    languages = [
-        list(json.loads((b / "pagefind-entry.json").read_text())["languages"])
-        for b in (simplified, traditional)
-    ]
-    assert languages == [["zh-hans"], ["zh-hant"]]
-    for bundle in (simplified, traditional):
-        assert (bundle / "pagefind.js").is_file()
-        assert not (bundle / "pagefind-ui.js").exists()  # the theme has its own UI
-        assert page_count(bundle) == 3  # the listing page has no data-pagefind-body
-    options = json.loads((traditional / "bulletin-search.json").read_text(encoding="utf-8"))
-    assert options == {"lang": "zh-Hant", "query_from": "t", "mirror": True}
-    assert not list(config.output_dir.glob(".pagefind-*"))
-    assert all(t.bundle_bytes > 0 for t in report.targets)
+    bundle = bundle_of(config)
+    languages = json.loads((bundle / "pagefind-entry.json").read_text())["languages"]
+    assert list(languages) == ["zh-hans"]
+    assert (bundle / "pagefind.js").is_file()
+    assert not (bundle / "pagefind-ui.js").exists()  # the theme has its own UI
+    assert page_count(bundle) == 3  # the listing page has no data-pagefind-body
+    options = json.loads((bundle / "bulletin-search.json").read_text(encoding="utf-8"))
+    assert options == {"lang": "zh-Hans", "query_from": "t"}
+    # The variant's folder only points its search page at the shared bundle.
+    variant_folder = config.output_dir / "zh-hant" / "pagefind"
+    assert [p.name for p in variant_folder.iterdir()] == ["bulletin-search.json"]
+    assert variant_options(config) == {
+        "bundle": "../../pagefind/",
+        "variant": "zh-hant",
+        "lang": "zh-Hant",
+        "query_from": "t",
+    }
+    assert not list(config.output_dir.rglob(".pagefind-*"))
+    assert report.targets[0].bundle_bytes > 0
 
 
 def test_only_the_article_element_is_indexed(indexed: tuple[SiteConfig, SearchReport]) -> None:
     config, _ = indexed
-    pages = fragments(bundles(config)[0])
+    pages = fragments(bundle_of(config))
     assert sorted(p["url"] for p in pages) == [f"/bulletins/{rel}/" for rel in sorted(ARTICLES)]
     for page in pages:
         assert "导航独有词" not in page["content"]
@@ -151,42 +161,54 @@ def test_only_the_article_element_is_indexed(indexed: tuple[SiteConfig, SearchRe
         assert page["meta"]["date"] == "2022-11-15"
 
 
-def test_traditional_pages_are_indexed_by_their_simplified_text(
-    indexed: tuple[SiteConfig, SearchReport],
-) -> None:
+def test_each_record_holds_every_language(indexed: tuple[SiteConfig, SearchReport]) -> None:
+    """The Simplified text is indexed once; the variant's text, title and filters ride
+    along under its own keys."""
     config, _ = indexed
-    pages = {p["url"]: p for p in fragments(bundles(config)[1])}
-    assert sorted(pages) == [f"/bulletins/{rel}/" for rel in sorted(ARTICLES)]
+    pages = {p["url"]: p for p in fragments(bundle_of(config))}
     for rel, (title, city, body) in ARTICLES.items():
         page = pages[f"/bulletins/{rel}/"]
         assert body in page["content"]  # Simplified words for the segmenter
-        assert page["meta"]["title"] == S2T.convert(title)
-        assert page["filters"] == {"city": [S2T.convert(city)]}
-        trad = page["meta"]["trad"]
+        assert page["meta"]["title"] == title
+        assert page["meta"]["zh-hant/title"] == S2T.convert(title)
+        assert page["filters"] == {"city": [city], "zh-hant/city": [S2T.convert(city)]}
+        assert page["meta"]["date"] == page["meta"]["zh-hant/date"] == "2022-11-15"
+        trad = page["meta"]["zh-hant/text"]
         assert S2T.convert(body) in trad
         # Same characters at the same places, apart from spacing: excerpts map by position.
         assert len("".join(trad.split())) == len("".join(page["content"].split()))
 
 
 def test_indexing_is_skipped_until_an_article_page_changes(config: SiteConfig) -> None:
-    assert outcomes(update_search_index(config)) == [Outcome.INDEXED] * 2
-    entry = bundles(config)[0] / "pagefind-entry.json"
+    assert outcomes(update_search_index(config)) == [Outcome.INDEXED]
+    entry = bundle_of(config) / "pagefind-entry.json"
     before = entry.stat().st_mtime_ns
-    assert outcomes(update_search_index(config)) == [Outcome.UNCHANGED] * 2
+    assert outcomes(update_search_index(config)) == [Outcome.UNCHANGED]
     listing = config.output_dir / "bulletins" / "index.html"
     listing.write_text(listing_html("zh-Hans") + "\n", encoding="utf-8")
-    assert outcomes(update_search_index(config)) == [Outcome.UNCHANGED] * 2
+    assert outcomes(update_search_index(config)) == [Outcome.UNCHANGED]
     assert entry.stat().st_mtime_ns == before
 
-    # An edited Simplified article changes both bundles: the mirror indexes its text.
     write_site(
         config.output_dir, {"b1/anquan": ("江北新区：推进安全审计", "南京市", "新的正文内容。")}
     )
-    assert outcomes(update_search_index(config)) == [Outcome.INDEXED] * 2
-    for bundle in bundles(config):
-        contents = [p["content"] for p in fragments(bundle)]
-        assert any("新的正文内容" in c for c in contents)
-        assert not any("发现隐患问题" in c for c in contents)  # no stale fragments
+    assert outcomes(update_search_index(config)) == [Outcome.INDEXED]
+    pages = fragments(bundle_of(config))
+    assert any("新的正文内容" in p["content"] for p in pages)
+    assert not any("发现隐患问题" in p["content"] for p in pages)  # no stale fragments
+    assert any("新的正文內容" in p["meta"]["zh-hant/text"] for p in pages)
+
+
+def test_a_change_to_a_variant_page_alone_is_indexed(config: SiteConfig) -> None:
+    """A variant's page can change without the Simplified one (an override in site.yaml):
+    the record holds its title and text, so the article is indexed again."""
+    update_search_index(config)
+    page = config.output_dir / "zh-hant" / "bulletins" / "b1" / "anquan" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("審計", "稽核"), encoding="utf-8")
+    assert outcomes(update_search_index(config)) == [Outcome.INDEXED]
+    record = next(p for p in fragments(bundle_of(config)) if p["url"] == "/bulletins/b1/anquan/")
+    assert record["meta"]["zh-hant/title"] == "江北新區：推進安全稽核"
+    assert "审计" in record["content"]
 
 
 def test_removed_articles_and_missing_bundles_are_reindexed(config: SiteConfig) -> None:
@@ -194,18 +216,34 @@ def test_removed_articles_and_missing_bundles_are_reindexed(config: SiteConfig) 
     for root in (config.output_dir, config.output_dir / "zh-hant"):
         (root / "bulletins" / "b2" / "fuyi" / "index.html").unlink()
     report = update_search_index(config)
-    assert [(t.outcome, t.pages) for t in report.targets] == [(Outcome.INDEXED, 2)] * 2
-    staged = search_cache_dir(config) / "zh-hant" / "staging" / "bulletins" / "b2" / "fuyi"
+    assert [(t.outcome, t.pages) for t in report.targets] == [(Outcome.INDEXED, 2)]
+    staged = search_cache_dir(config) / "default" / "staging" / "bulletins" / "b2" / "fuyi"
     assert not (staged / "index.html").exists()
-    assert [page_count(bundle) for bundle in bundles(config)] == [2, 2]
+    assert page_count(bundle_of(config)) == 2
 
-    traditional = bundles(config)[1]
-    for path in sorted(traditional.rglob("*"), reverse=True):
-        path.rmdir() if path.is_dir() else path.unlink()
-    traditional.rmdir()
-    assert outcomes(update_search_index(config)) == [Outcome.UNCHANGED, Outcome.INDEXED]
-    assert page_count(traditional) == 2
-    assert outcomes(update_search_index(config, force=True)) == [Outcome.INDEXED] * 2
+    shutil.rmtree(bundle_of(config))
+    assert outcomes(update_search_index(config)) == [Outcome.INDEXED]
+    assert page_count(bundle_of(config)) == 2
+    shutil.rmtree(config.output_dir / "zh-hant" / "pagefind")
+    assert outcomes(update_search_index(config)) == [Outcome.UNCHANGED]
+    assert variant_options(config)["variant"] == "zh-hant"  # pointed at the bundle again
+    assert outcomes(update_search_index(config, force=True)) == [Outcome.INDEXED]
+
+
+def test_a_bundle_per_language_from_before_is_cleared(config: SiteConfig) -> None:
+    """Sites indexed before the languages shared a bundle had one in each variant's
+    folder, and its mirror documents in the cache: both go."""
+    old_bundle = config.output_dir / "zh-hant" / "pagefind"
+    (old_bundle / "s0").mkdir(parents=True)
+    (old_bundle / "s0" / "pagefind-entry.json").write_text("{}", encoding="utf-8")
+    (old_bundle / "bulletin-search.json").write_text('{"shards": ["s0/"]}', encoding="utf-8")
+    old_cache = search_cache_dir(config) / "zh-hant"
+    (old_cache / "staging").mkdir(parents=True)
+    (old_cache / "state.json").write_text("{}", encoding="utf-8")
+    update_search_index(config)
+    assert [p.name for p in old_bundle.iterdir()] == ["bulletin-search.json"]
+    assert variant_options(config)["bundle"] == "../../pagefind/"
+    assert not old_cache.exists()
 
 
 def test_a_site_without_articles_gets_no_bundle(tmp_path: Path) -> None:
@@ -220,13 +258,23 @@ def test_a_site_without_articles_gets_no_bundle(tmp_path: Path) -> None:
     assert not (config.output_dir / "pagefind").exists()
 
 
+def test_a_site_with_variants_and_no_articles_gets_no_bundle(config: SiteConfig) -> None:
+    update_search_index(config)
+    for root in (config.output_dir, config.output_dir / "zh-hant"):
+        shutil.rmtree(root / "bulletins")
+    report = update_search_index(config)
+    assert [(t.outcome, t.pages) for t in report.targets] == [(Outcome.EMPTY, 0)]
+    assert not bundle_of(config).exists()
+    assert not (config.output_dir / "zh-hant" / "pagefind").exists()
+
+
 def test_a_failing_pagefind_is_a_bulletin_error(
     config: SiteConfig, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
     with pytest.raises(BulletinError, match="Pagefind failed"):
         update_search_index(config)
-    assert not bundles(config)[0].exists()
+    assert not bundle_of(config).exists()
     assert not list(config.output_dir.glob(".pagefind-*"))
 
 
@@ -244,7 +292,7 @@ def test_why_traditional_pages_are_indexed_by_simplified_text(
 ) -> None:
     """Pagefind's extended segmenter knows Simplified words only: on the Traditional page
     itself 審計 becomes two one-character words (so a phrase or a two-character query
-    cannot match it), while the mirror document indexes 审计 as one word."""
+    cannot match it), while the shared document indexes 审计 as one word."""
     config, _ = indexed
     direct = tmp_path / "direct"
     run = subprocess.run(
@@ -265,6 +313,6 @@ def test_why_traditional_pages_are_indexed_by_simplified_text(
     assert run.returncode == 0, run.stderr
     zws = "\u200b"
     assert any(f"審{zws}計" in text for text in raw_fragments(direct))
-    mirrored = raw_fragments(bundles(config)[1])
+    mirrored = raw_fragments(bundle_of(config))
     assert any(f"{zws}审计{zws}" in text for text in mirrored)
     assert not any("審" in text for text in mirrored)

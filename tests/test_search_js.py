@@ -95,21 +95,64 @@ def test_excerpt_pieces_mark_highlights_and_unescape(js: object) -> None:
 
 
 def test_mirror_pieces_map_by_position_ignoring_spacing(js: object) -> None:
-    data = {
-        "content": "江北新区推进安全审计. 发现隐患",
-        "meta": {"trad": "江北新區推進安全審計.  發現隱患"},
-    }
+    simplified, traditional = "江北新区推进安全审计. 发现隐患", "江北新區推進安全審計.  發現隱患"
     pieces = [["推进", False], ["安全", True], ["审计. 发现", False]]
-    mapped = call(js, "return m.mirrorPieces(args[0], args[1]);", pieces, data)
+    mapped = call(js, "return m.mirrorPieces(...args);", pieces, simplified, traditional)
     # Spacing inside a piece is the Traditional text's own; around pieces it is kept.
     assert mapped == [["推進", False], ["安全", True], ["審計.  發現", False]]
 
 
 def test_mirror_pieces_fall_back_when_texts_do_not_line_up(js: object) -> None:
-    data = {"content": "推进安全审计", "meta": {"trad": "推進安全審計工作"}}
     pieces = [["推进", False], ["安全", True]]
-    mapped = call(js, "return m.mirrorPieces(args[0], args[1]);", pieces, data)
+    mapped = call(js, "return m.mirrorPieces(...args);", pieces, "推进安全审计", "推進安全審計工作")
     assert mapped == pieces
+
+
+# A record of the shared index as Pagefind's data() gives it (site served under /news/).
+RECORD = {
+    "url": "/news/bulletins/2022-11-15/jiang-bei/",
+    "content": "江北新区推进安全审计",
+    "excerpt": "推进<mark>安全</mark>审计",
+    "meta": {
+        "title": "江北新区：安全审计",
+        "region": "南京市 · 江北新区",
+        "date": "2022-11-15",
+        "zh-hant/title": "江北新區：安全審計",
+        "zh-hant/region": "南京市 · 江北新區",
+        "zh-hant/text": "江北新區推進安全審計",
+    },
+}
+
+
+def test_a_result_on_the_default_language_page_is_the_record_itself(js: object) -> None:
+    view = {"variant": "", "baseUrl": "/news/"}
+    shown = call(js, "return m.localResult(...args);", RECORD, view)
+    assert shown == {
+        "url": "/news/bulletins/2022-11-15/jiang-bei/",
+        "title": "江北新区：安全审计",
+        "region": "南京市 · 江北新区",
+        "date": "2022-11-15",
+        "excerpt": "推进<mark>安全</mark>审计",
+        "content": "江北新区推进安全审计",
+        "text": None,
+    }
+    assert call(js, "return m.filterKey(...args);", "city", view) == "city"
+
+
+def test_a_result_on_a_variant_page_shows_the_variant(js: object) -> None:
+    view = {"variant": "zh-hant", "baseUrl": "/news/"}
+    shown = call(js, "return m.localResult(...args);", RECORD, view)
+    assert shown["url"] == "/news/zh-hant/bulletins/2022-11-15/jiang-bei/"
+    assert (shown["title"], shown["region"]) == ("江北新區：安全審計", "南京市 · 江北新區")
+    assert shown["date"] == "2022-11-15" and shown["text"] == "江北新區推進安全審計"
+    assert call(js, "return m.filterKey(...args);", "city", view) == "zh-hant/city"
+
+
+def test_a_variant_without_its_own_fields_falls_back_to_the_record(js: object) -> None:
+    bare = {**RECORD, "meta": {"title": "江北新区：安全审计", "date": "2022-11-15"}}
+    view = {"variant": "zh-hant", "baseUrl": "/news/"}
+    shown = call(js, "return m.localResult(...args);", bare, view)
+    assert shown["title"] == "江北新区：安全审计" and shown["text"] is None
 
 
 # Results as Pagefind gives them: an id, a score, and data() loading the page's fragment.

@@ -1,22 +1,27 @@
 """Unit tests for the pieces of generator.search that need no Pagefind: reading a page's
-indexed element and metadata, and writing the mirror document that indexes a Traditional
-page by its Simplified text."""
+indexed element and metadata, and writing the shared document that indexes an article by
+its Simplified text for every language."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import opencc
 import pytest
 
 from generator.search import (
     EndTag,
+    Mirror,
     StartTag,
-    mirror_document,
     parse_page,
+    shared_document,
 )
 from generator.search import _needs_text as needs_text
 from generator.search import _paired_texts as paired_texts
 
 S2T = opencc.OpenCC("s2t")
+HANT = Mirror("zh-hant", "zh-Hant", Path("_site/zh-hant"), "t", "s2t")
+HK = Mirror("zh-hk", "zh-HK", Path("_site/zh-hk"), "hk", "s2hk")
 
 PAGE = """<!DOCTYPE html>
 <html lang="{lang}">
@@ -100,72 +105,96 @@ def test_parse_page_survives_void_and_unclosed_elements() -> None:
     assert [e.tag for e in parts.tagged] == ["img"]
 
 
-def mirror_of(simplified: dict[str, str], variant: dict[str, str]) -> str:
-    return mirror_document(parse_page(page(**simplified)), parse_page(page(**variant)), S2T.convert)
+def shared_of(simplified: dict[str, str], variant: dict[str, str] | None) -> str:
+    parts = parse_page(page(**variant)) if variant is not None else None
+    return shared_document(parse_page(page(**simplified)), [(HANT, parts, S2T.convert)])
 
 
-def body_and_trad(document: str) -> tuple[str, str]:
+def tagged_by_key(document: str) -> dict[str, object]:
+    """Each tagged element by its first Pagefind attribute's value."""
+    found = {}
+    for element in parse_page(document).tagged:
+        attrs = dict(element.attrs)
+        key = attrs.get("data-pagefind-meta") or attrs.get("data-pagefind-filter")
+        found[key] = element
+    return found
+
+
+def body_and_text(document: str, key: str = "zh-hant/text") -> tuple[str, str]:
     parts = parse_page(document)
     body = "".join(t for t in parts.body if isinstance(t, str))
-    trad = next(e.text for e in parts.tagged if dict(e.attrs).get("data-pagefind-meta") == "trad")
-    return body, trad
+    return body, tagged_by_key(document)[key].text
 
 
-def test_mirror_indexes_simplified_text_and_keeps_traditional_metadata() -> None:
+def test_shared_document_indexes_simplified_text_with_each_language_beside_it() -> None:
     variant = traditional(SIMPLIFIED)
-    document = mirror_of(SIMPLIFIED, variant)
-    parts = parse_page(document)
-    assert parts.lang == "zh-Hant"
-    body, trad = body_and_trad(document)
+    document = shared_of(SIMPLIFIED, variant)
+    assert parse_page(document).lang == "zh-Hans"
+    body, text = body_and_text(document)
     assert SIMPLIFIED["para"] in body and SIMPLIFIED["title"] in body
-    assert variant["para"] in trad and variant["title"] in trad
+    assert variant["para"] in text and variant["title"] in text
     # The browser maps excerpts by position, counting characters other than whitespace.
-    assert len("".join(body.split())) == len("".join(trad.split()))
-    meta = {
-        dict(e.attrs).get("data-pagefind-meta") or dict(e.attrs).get("data-pagefind-filter"): e
-        for e in parts.tagged
-    }
-    assert meta["title"].text == variant["title"]
-    assert dict(meta["city[data-city]"].attrs)["data-city"] == variant["city"]
-    assert meta["author"].text == variant["author"]
+    assert len("".join(body.split())) == len("".join(text.split()))
+    meta = tagged_by_key(document)
+    assert meta["title"].text == SIMPLIFIED["title"]
+    assert meta["zh-hant/title"].text == variant["title"]
+    assert dict(meta["city[data-city]"].attrs)["data-city"] == SIMPLIFIED["city"]
+    assert dict(meta["zh-hant/city[data-city]"].attrs)["data-city"] == variant["city"]
+    assert meta["author"].text == SIMPLIFIED["author"]
+    assert meta["zh-hant/author"].text == variant["author"]
+    # The Simplified page's sort key serves every language: one, not one per language.
+    sorts = [dict(e.attrs).get("data-pagefind-sort") for e in parse_page(document).tagged]
+    assert [s for s in sorts if s] == ["date[datetime]"]
+    assert dict(meta["zh-hant/date[datetime]"].attrs)["datetime"] == "2022-11-01"
 
 
-def test_mirror_copies_carry_no_metadata_ids_or_unindexed_parts() -> None:
-    document = mirror_of(SIMPLIFIED, traditional(SIMPLIFIED))
-    body_html = document.split("<div data-pagefind-body>", 1)[1].split(
-        '<div data-pagefind-meta="trad">'
-    )[0]
-    trad_html = document.split('<div data-pagefind-meta="trad">', 1)[1].split("</div>\n", 1)[0]
-    for copy in (body_html, trad_html):
+def test_copies_carry_no_metadata_ids_or_unindexed_parts() -> None:
+    document = shared_of(SIMPLIFIED, traditional(SIMPLIFIED))
+    body_html = document.split("<div data-pagefind-body>", 1)[1].split("</div>\n", 1)[0]
+    text_html = document.split('<div data-pagefind-meta="zh-hant/text">', 1)[1]
+    text_html = text_html.split("</div>\n", 1)[0]
+    for copy in (body_html, text_html):
         assert "data-pagefind-" not in copy
         assert ' id="' not in copy
         assert "<nav" not in copy and "<script" not in copy
         assert "2022年11月1日" not in copy  # the ignored date line
         assert "作者" not in copy
     assert "<h1>" in body_html and "<h2>" in body_html  # headings keep their weight
-    assert "<h1>" not in trad_html and "<h2>" not in trad_html  # meta text has no weights
+    assert "<h1>" not in text_html and "<h2>" not in text_html  # meta text has no weights
     assert "&lt;b&gt; &amp;" in body_html  # text is escaped again
 
 
-def test_title_meta_is_added_when_the_page_has_none() -> None:
+def test_title_meta_is_added_when_a_page_has_none() -> None:
     plain = PAGE.replace(' data-pagefind-meta="title"', "")
     simplified = parse_page(plain.format(**SIMPLIFIED))
     variant = parse_page(plain.format(**traditional(SIMPLIFIED)))
-    document = mirror_document(simplified, variant, S2T.convert)
-    titles = [
-        e.text
-        for e in parse_page(document).tagged
-        if dict(e.attrs).get("data-pagefind-meta") == "title"
-    ]
-    assert titles == [S2T.convert(SIMPLIFIED["title"])]
+    document = shared_document(simplified, [(HANT, variant, S2T.convert)])
+    meta = tagged_by_key(document)
+    assert meta["title"].text == SIMPLIFIED["title"]
+    assert meta["zh-hant/title"].text == S2T.convert(SIMPLIFIED["title"])
 
 
-def test_without_a_simplified_page_the_traditional_text_is_indexed() -> None:
-    variant = traditional(SIMPLIFIED)
-    document = mirror_document(None, parse_page(page(**variant)), S2T.convert)
-    body, trad = body_and_trad(document)
-    assert variant["para"] in body
-    assert body.split() == trad.split()
+def test_each_variant_has_its_own_keys() -> None:
+    hk_page = parse_page(page(**traditional(SIMPLIFIED)).replace("頭髮", "頭髮（港）"))
+    document = shared_document(
+        parse_page(page(**SIMPLIFIED)),
+        [
+            (HANT, parse_page(page(**traditional(SIMPLIFIED))), S2T.convert),
+            (HK, hk_page, S2T.convert),
+        ],
+    )
+    meta = tagged_by_key(document)
+    assert {"zh-hant/text", "zh-hk/text", "zh-hant/title", "zh-hk/title"} <= set(meta)
+    assert "zh-hk/author" in meta and "zh-hant/author" in meta
+
+
+def test_without_a_variant_page_its_text_is_converted() -> None:
+    document = shared_of(SIMPLIFIED, None)
+    body, text = body_and_text(document)
+    assert text.split() == S2T.convert(body).split()
+    meta = tagged_by_key(document)
+    assert meta["zh-hant/title"].text == S2T.convert(SIMPLIFIED["title"])
+    assert "zh-hant/city[data-city]" not in meta  # the browser falls back to the record's own
 
 
 def test_text_of_another_length_falls_back_to_a_length_keeping_conversion() -> None:

@@ -14,6 +14,7 @@ import pytest
 from build_support import copy_project
 from test_search_index import S2T, fragments, make_config, page_count, write_site
 
+from generator import search
 from generator.build import build_site
 from generator.cache import folder_shard
 from generator.config import SiteConfig, load_config, parse_config
@@ -67,66 +68,66 @@ def entry_inodes(bundle: Path) -> dict[str, int]:
     }
 
 
-def bundles(config: SiteConfig) -> tuple[Path, Path]:
-    return config.output_dir / "pagefind", config.output_dir / "zh-hant" / "pagefind"
+def bundle_of(config: SiteConfig) -> Path:
+    return config.output_dir / "pagefind"
 
 
-def test_each_language_is_indexed_in_shards_of_whole_bulletins(tmp_path: Path) -> None:
+def test_the_index_is_in_shards_of_whole_bulletins(tmp_path: Path) -> None:
     config = sharded(tmp_path, bulletins=8)  # 8 pages, 2 a shard: 4 shards
     report = update_search_index(config)
-    assert [t.outcome for t in report.targets] == [Outcome.INDEXED] * 2
-    assert [t.pages for t in report.targets] == [8, 8]
-    for bundle in bundles(config):
-        shards = shards_of(bundle)
-        assert 1 < len(shards) <= 4 and shards == sorted(shards)
-        assert not (bundle / "pagefind.js").exists()  # only inside each shard
-        titles = [page["meta"]["title"] for shard in shards for page in fragments(bundle / shard)]
-        convert = S2T.convert if "zh-hant" in bundle.parts else str
-        assert sorted(titles) == sorted(convert(title) for title, _, _ in articles(8).values())
-        assert sum(page_count(bundle / shard) for shard in shards) == 8
-        assert all((bundle / shard / "pagefind.js").is_file() for shard in shards)
+    assert [t.outcome for t in report.targets] == [Outcome.INDEXED]
+    assert [t.pages for t in report.targets] == [8]
+    bundle = bundle_of(config)
+    shards = shards_of(bundle)
+    assert 1 < len(shards) <= 4 and shards == sorted(shards)
+    assert not (bundle / "pagefind.js").exists()  # only inside each shard
+    records = [page for shard in shards for page in fragments(bundle / shard)]
+    titles = sorted(title for title, _, _ in articles(8).values())
+    assert sorted(page["meta"]["title"] for page in records) == titles
+    assert sorted(page["meta"]["zh-hant/title"] for page in records) == sorted(
+        S2T.convert(title) for title in titles
+    )
+    assert sum(page_count(bundle / shard) for shard in shards) == 8
+    assert all((bundle / shard / "pagefind.js").is_file() for shard in shards)
 
 
 def test_an_edit_indexes_only_the_shard_of_its_bulletin_again(tmp_path: Path) -> None:
     config = sharded(tmp_path, bulletins=8)
     update_search_index(config)
-    before = [entry_inodes(bundle) for bundle in bundles(config)]
+    before = entry_inodes(bundle_of(config))
 
     edited = articles(8)
     title, city, _ = edited["b03/a0"]
     write_site(config.output_dir, {"b03/a0": (title, city, "改写后的正文：检索分片测试。")})
     report = update_search_index(config)
-    assert [t.outcome for t in report.targets] == [Outcome.INDEXED] * 2
-    shards = len(before[0])
+    assert [t.outcome for t in report.targets] == [Outcome.INDEXED]
     assert describe_report(report).endswith(
-        f"zh-Hans 8 article pages (1 of {shards} shards indexed),"
-        f" zh-Hant 8 article pages (1 of {shards} shards indexed)"
+        f"8 article pages in zh-Hans, zh-Hant (1 of {len(before)} shards indexed)"
     )
-    after = [entry_inodes(bundle) for bundle in bundles(config)]
+    after = entry_inodes(bundle_of(config))
     edited_shard = f"s{folder_shard('b03', 4)}/"
-    for old, new in zip(before, after, strict=True):
-        assert old.keys() == new.keys()
-        assert [shard for shard in new if new[shard] != old[shard]] == [edited_shard]
-    for bundle in bundles(config):
-        texts = [page["content"] for page in fragments(bundle / edited_shard)]
-        assert any("检索分片测试" in text for text in texts)
+    assert before.keys() == after.keys()
+    assert [shard for shard in after if after[shard] != before[shard]] == [edited_shard]
+    records = fragments(bundle_of(config) / edited_shard)
+    assert any("检索分片测试" in page["content"] for page in records)
+    assert any("檢索分片測試" in page["meta"]["zh-hant/text"] for page in records)
 
     again = update_search_index(config)
-    assert [t.outcome for t in again.targets] == [Outcome.UNCHANGED] * 2
+    assert [t.outcome for t in again.targets] == [Outcome.UNCHANGED]
 
 
 def test_a_site_that_grows_past_its_shards_is_indexed_again_whole(tmp_path: Path) -> None:
     config = sharded(tmp_path, bulletins=4)  # 4 pages: 2 shards
     update_search_index(config)
-    before = entry_inodes(bundles(config)[0])
+    before = entry_inodes(bundle_of(config))
     assert len(before) == 2
 
     write_site(config.output_dir, articles(12))  # 12 pages: 8 shards, every page moved
     update_search_index(config)
-    after = entry_inodes(bundles(config)[0])
+    after = entry_inodes(bundle_of(config))
     assert len(after) > 2 and not set(before.values()) & set(after.values())
-    assert sum(page_count(bundles(config)[0] / shard) for shard in after) == 12
-    assert {path.name for path in bundles(config)[0].iterdir()} == {
+    assert sum(page_count(bundle_of(config) / shard) for shard in after) == 12
+    assert {path.name for path in bundle_of(config).iterdir()} == {
         OPTIONS_FILE,
         *(shard.rstrip("/") for shard in after),
     }
@@ -135,7 +136,7 @@ def test_a_site_that_grows_past_its_shards_is_indexed_again_whole(tmp_path: Path
 def test_one_bundle_and_shards_replace_each_other_without_leftovers(tmp_path: Path) -> None:
     config = make_config(tmp_path, articles(4))  # 4 pages, 1,000 a shard: one bundle
     update_search_index(config)
-    bundle = bundles(config)[0]
+    bundle = bundle_of(config)
     assert shards_of(bundle) == ["./"] and (bundle / "pagefind.js").is_file()
 
     smaller = dataclasses.replace(config, search_shard_pages=1)
@@ -152,7 +153,7 @@ def test_a_failed_shard_leaves_the_last_bundle_whole(
 ) -> None:
     config = sharded(tmp_path, bulletins=8)
     update_search_index(config)
-    before = [entry_inodes(bundle) for bundle in bundles(config)]
+    before = entry_inodes(bundle_of(config))
     failing = tmp_path / "pagefind"
     failing.write_text("#!/bin/sh\necho 'Error: no space left' >&2\nexit 1\n", encoding="utf-8")
     failing.chmod(0o755)
@@ -160,7 +161,7 @@ def test_a_failed_shard_leaves_the_last_bundle_whole(
     write_site(config.output_dir, {"b05/a0": ("改", "南京市", "改写。")})
     with pytest.raises(BulletinError, match="Pagefind failed: Error: no space left"):
         update_search_index(config)
-    assert [entry_inodes(bundle) for bundle in bundles(config)] == before
+    assert entry_inodes(bundle_of(config)) == before
     assert not list(config.output_dir.rglob(".pagefind-*"))
 
 
@@ -183,3 +184,21 @@ def test_changing_the_shard_size_renders_no_page_again(tmp_path: Path) -> None:
     assert first.rendered > 0
     again = build_site(dataclasses.replace(config, search_shard_pages=3), search=False)
     assert again.rendered == 0 and again.written == []
+
+
+def test_a_failed_shard_stops_the_shards_after_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shard's documents are written while Pagefind indexes the shard before, so shards
+    queue up behind a slow Pagefind: once one fails, those queued are not started."""
+    monkeypatch.setattr(search, "available_memory", lambda: 1)  # one run at a time
+    config = sharded(tmp_path, bulletins=8)
+    calls = tmp_path / "calls"
+    failing = tmp_path / "pagefind"
+    failing.write_text(f"#!/bin/sh\necho run >> {calls}\nsleep 0.3\nexit 1\n", encoding="utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
+    with pytest.raises(BulletinError, match="Pagefind failed"):
+        update_search_index(config)
+    assert calls.read_text().split() == ["run"]
+    assert not bundle_of(config).exists()

@@ -1,4 +1,4 @@
-// Search page: runs this language's Pagefind bundle with the theme's own markup.
+// Search page: runs the site's Pagefind bundle with the theme's own markup.
 //
 // A large site's bundle is in shards (s0/, s1/…, listed in bulletin-search.json), each
 // indexed by its own Pagefind run to bound the indexer's memory; every search asks all of
@@ -6,9 +6,13 @@
 //
 // The page holds the form, an empty result list and the messages (so the build converts
 // them with the rest of the page). Queries are converted to Simplified Chinese first
-// (opencc-js, vendored): every bundle indexes Simplified text, because Pagefind segments
-// Traditional text into single characters. On a Traditional site the excerpt is mapped
-// back onto the page's own Traditional text, kept beside it in the "trad" meta.
+// (opencc-js, vendored): the bundle indexes Simplified text, because Pagefind segments
+// Traditional text into single characters. Every language searches the same bundle: a
+// Traditional variant's pagefind/ folder holds only its bulletin-search.json, naming the
+// shared bundle and the variant. Each article's record carries the variant's text, title
+// and filters under keys prefixed with "<variant>/", and its URL is the Simplified page's:
+// results are shown with the variant's fields and URL, and the excerpt is mapped back onto
+// the variant's text (see localResult and mirrorPieces).
 // Pagefind silently drops query words it has never seen; here the query is split into
 // the index's own words first, and the parts that match nothing are named above the results.
 
@@ -85,9 +89,13 @@ async function start(root) {
 // ------------------------------------------------------------------ engine
 
 async function openEngine(bundle, lang) {
-  const response = await fetch(new URL("bulletin-search.json", bundle));
-  if (!response.ok) throw new Error(`no search options at ${bundle}`);
-  const options = await response.json();
+  let options = await fetchOptions(bundle);
+  const variant = options.variant || "";
+  const queryFrom = options.query_from || "t";
+  if (options.bundle) {
+    bundle = new URL(options.bundle, bundle);
+    options = await fetchOptions(bundle);
+  }
   const baseUrl = new URL("..", bundle).pathname;
   const instances = await Promise.all(
     (options.shards || ["./"]).map(async (shard) => {
@@ -111,11 +119,18 @@ async function openEngine(bundle, lang) {
     if (!/[^\x00-\x7f]/.test(text)) return text;
     if (!converter) {
       const OpenCC = await import(new URL("vendor/opencc-js/t2cn.js", import.meta.url).href);
-      converter = OpenCC.Converter({ from: options.query_from || "t", to: "cn" });
+      converter = OpenCC.Converter({ from: queryFrom, to: "cn" });
     }
     return converter(text);
   };
-  return { instances, options, toSimplified, probes: new Map(), shown: 0, outcome: null };
+  const view = { variant, baseUrl };
+  return { instances, view, toSimplified, probes: new Map(), shown: 0, outcome: null };
+}
+
+async function fetchOptions(bundle) {
+  const response = await fetch(new URL("bulletin-search.json", bundle));
+  if (!response.ok) throw new Error(`no search options at ${bundle}`);
+  return response.json();
 }
 
 // Every shard's results for one query.
@@ -310,7 +325,7 @@ async function runSearches(engine, loose, phrases, options) {
 
 async function search(engine, form) {
   const raw = form.elements.namedItem("q").value.trim();
-  const filters = chosenFilters(form);
+  const filters = chosenFilters(form, engine.view);
   const sort = form.elements.namedItem("sort")?.value === "date" ? { date: "desc" } : undefined;
   if (!raw) return { raw, empty: true };
   const query = await engine.toSimplified(raw);
@@ -328,13 +343,18 @@ async function search(engine, form) {
   return { raw, unknown, results };
 }
 
-function chosenFilters(form) {
+function chosenFilters(form, view) {
   const filters = {};
   for (const name of FILTERS) {
     const value = form.elements.namedItem(name)?.value;
-    if (value) filters[name] = value;
+    if (value) filters[filterKey(name, view)] = value;
   }
   return filters;
+}
+
+// A filter's key in the index: a variant's own values are under "<variant>/<name>".
+export function filterKey(name, view) {
+  return view.variant ? `${view.variant}/${name}` : name;
 }
 
 // ------------------------------------------------------------------ rendering
@@ -361,30 +381,54 @@ async function showMore(root, list, engine, lang) {
   const data = await outcome.results.next(PAGE_SIZE);
   if (engine.outcome !== outcome) return;
   engine.shown += data.length;
-  for (const item of data) list.append(resultItem(item, engine.options, lang));
+  for (const item of data) list.append(resultItem(localResult(item, engine.view), lang));
   list.hidden = false;
   root.querySelector("[data-search-more]").hidden = engine.shown >= outcome.results.count;
 }
 
-function resultItem(data, options, lang) {
+function resultItem(result, lang) {
   const item = element("li", "search-result");
   const link = element("a", "search-result-link");
-  link.href = data.url;
-  link.append(element("span", "search-result-title", data.meta.title || data.url));
+  link.href = result.url;
+  link.append(element("span", "search-result-title", result.title || result.url));
   item.append(link);
   const facts = element("p", "search-result-meta");
-  if (data.meta.region) facts.append(element("span", "search-result-region", data.meta.region));
-  if (data.meta.date) {
-    const time = element("time", "search-result-date", displayDate(data.meta.date, lang));
-    time.dateTime = data.meta.date;
+  if (result.region) facts.append(element("span", "search-result-region", result.region));
+  if (result.date) {
+    const time = element("time", "search-result-date", displayDate(result.date, lang));
+    time.dateTime = result.date;
     facts.append(time);
   }
   if (facts.childNodes.length) item.append(facts);
   const excerpt = element("p", "search-result-excerpt");
-  const pieces = excerptPieces(data.excerpt);
-  excerpt.append(...piecesToNodes(options.mirror ? mirrorPieces(pieces, data) : pieces));
+  let pieces = excerptPieces(result.excerpt);
+  if (result.text !== null) pieces = mirrorPieces(pieces, result.content, result.text);
+  excerpt.append(...piecesToNodes(pieces));
   item.append(excerpt);
   return item;
+}
+
+// What a result shows on this page: the record's own fields on the default language's
+// page; on a variant's, the variant's (falling back to the record's own where it has
+// none) and its URL under the variant's folder. text: the variant's text to map the
+// excerpt onto (null: the excerpt is already in the page's script).
+export function localResult(data, view) {
+  const { variant, baseUrl } = view;
+  const field = (name) => {
+    const own = variant ? data.meta[`${variant}/${name}`] : undefined;
+    return own ?? data.meta[name];
+  };
+  let url = data.url;
+  if (variant && url.startsWith(baseUrl)) url = `${baseUrl}${variant}/${url.slice(baseUrl.length)}`;
+  return {
+    url,
+    title: field("title"),
+    region: field("region"),
+    date: data.meta.date,
+    excerpt: data.excerpt,
+    content: data.content || "",
+    text: variant ? (data.meta[`${variant}/text`] ?? null) : null,
+  };
 }
 
 // Pagefind's excerpt as [text, highlighted] pieces; it escapes only < and >.
@@ -403,9 +447,7 @@ export function excerptPieces(excerpt) {
 
 // The same excerpt in the page's Traditional text. Both texts have the same characters
 // at the same places, apart from spacing, so positions are counted without whitespace.
-export function mirrorPieces(pieces, data) {
-  const simplified = data.content || "";
-  const traditional = data.meta.trad || "";
+export function mirrorPieces(pieces, simplified, traditional) {
   const plain = pieces.map(([text]) => text).join("");
   const start = simplified.indexOf(plain);
   const ink = (text) => text.replace(/\s+/g, "");
@@ -480,9 +522,10 @@ async function fillFilters(root, form, engine, lang) {
     const select = form.elements.namedItem(name);
     if (!select) continue;
     const wanted = select.dataset.wanted || "";
-    const values = Object.keys(available[name] || {}).sort(collator.compare);
+    const counts = available[filterKey(name, engine.view)] || {};
+    const values = Object.keys(counts).sort(collator.compare);
     for (const value of values) {
-      const option = new Option(`${value}（${available[name][value]}）`, value);
+      const option = new Option(`${value}（${counts[value]}）`, value);
       select.append(option);
     }
     select.value = values.includes(wanted) ? wanted : "";
