@@ -1155,8 +1155,9 @@ def shared_document(
     parts += _metadata(source.tagged, _title(source), "")
     blocks = _plain_blocks(source_body)
     for mirror, variant, convert in mirrors:
-        if variant is not None and _indexable(variant.body):
-            texts = _paired_texts(source_body, _indexable(variant.body), convert)
+        variant_body = _indexable(variant.body) if variant is not None else []
+        if variant is not None and variant_body:
+            texts = _paired_texts(source_body, variant_body, convert)
             tagged, title = variant.tagged, _title(variant)
         else:
             texts = [convert(text) for text in _texts(source_body)]
