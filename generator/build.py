@@ -968,10 +968,9 @@ PROGRESS_FROM = 200  # pages: fewer take about a second, too short to report on 
 
 
 def index_search(config: SiteConfig, progress: bool) -> SearchReport:
-    """Bring the search index up to date (languages whose article pages did not change are
-    skipped). Pagefind takes longer than rendering (about a minute for both languages at
-    1,000 bulletins), so a build reporting progress says when it starts and how long it
-    has been running."""
+    """Bring the search index up to date (skipped when no article page changed). Pagefind
+    takes longer than rendering (about 40 s at 1,000 bulletins), so a build reporting
+    progress says when it starts and how long it has been running."""
     from generator.search import update_search_index
 
     if not progress:
@@ -985,15 +984,15 @@ SEARCH_BEAT = 10.0  # seconds between "still indexing" lines when not on a termi
 
 class SearchProgress:
     """What a long build says while Pagefind runs, which gives no progress of its own:
-    each language's start, then the languages still indexing and the time so far (on a
-    terminal one line kept current every second, otherwise a line every ``SEARCH_BEAT``
-    seconds). Silent for sites under ``PROGRESS_FROM`` article pages a language."""
+    each index's start (named by its languages), then the indexes still running and the
+    time so far (on a terminal one line kept current every second, otherwise a line every
+    ``SEARCH_BEAT`` seconds). Silent for sites under ``PROGRESS_FROM`` article pages."""
 
     def __init__(self, stream: TextIO | None = None, beat: float | None = None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.beat = beat if beat is not None else (1.0 if self.tty else SEARCH_BEAT)
-        self._lock = threading.Lock()  # the languages' threads and the beat write lines
+        self._lock = threading.Lock()  # the indexing thread and the beat write lines
         self._running: list[str] = []
         self._since = 0.0
         self._stop = threading.Event()

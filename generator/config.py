@@ -13,6 +13,8 @@ from generator.errors import BulletinError
 
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk")
 _PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# Folders at the root of the default language's output: a variant's folder must not be one.
+_RESERVED_PREFIXES = ("authors", "bulletins", "pagefind", "regions", "search", "static")
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,11 @@ def _parse_variants(raw_variants: Any, problems: list[str]) -> tuple[Variant, ..
         if isinstance(prefix, str):
             if not _PREFIX_RE.match(prefix):
                 problems.append(f"'{where}.prefix' must be lower-case ASCII letters, digits, '-'")
+            elif prefix in _RESERVED_PREFIXES:
+                problems.append(
+                    f"'{where}.prefix' '{prefix}' is a folder of the site itself; not one of"
+                    f" {', '.join(_RESERVED_PREFIXES)}"
+                )
             elif prefix in seen_prefixes:
                 problems.append(f"'{where}.prefix' '{prefix}' is used twice")
             seen_prefixes.add(prefix)

@@ -15,8 +15,9 @@ holds only ``bulletin-search.json``, which points its search page at the shared 
 names the variant. The browser converts the reader's query to Simplified (opencc-js)
 before searching. A site without variants is indexed from its pages directly.
 
-Indexing once halved Pagefind's work: at 1,000 bulletins, a cold build with search used
-125 s of CPU with a bundle per language (two indexes of the same text) and 81 s with one.
+Indexing once halved Pagefind's work (it had built two indexes of the same text): at
+1,000 bulletins a cold build with search used 125 s of CPU with a bundle per language and
+81 s with one.
 
 Only pages carrying ``data-pagefind-body`` (article pages) are indexed. Indexing is
 skipped when no article page of any language changed since the last run, judged by the
@@ -70,6 +71,8 @@ OPTIONS_FILE = "bulletin-search.json"  # read by search.js: how to convert the q
 ARTICLE_TREE = "bulletins"  # every article page lives under <variant>/bulletins/
 CACHE_DIR = ".bulletin-cache"  # the build's cache folder (gitignored)
 STATE_FORMAT = 2  # bump when staged documents or the state file change shape
+SITE_KEY = "_index"  # the index's folder in the search cache: no variant prefix can be it
+_OLD_DEFAULT_KEY = "default"  # the Simplified index's folder when each language had one
 
 # Pagefind's own UI bundles: the theme brings its own markup, so they are dropped.
 _UNUSED_BUNDLE_FILES = (
@@ -157,7 +160,7 @@ class Mirror:
 class SearchTarget:
     """The default language's pages, each variant's beside them, and the one bundle."""
 
-    key: str  # "default": the name of its folder in the search cache
+    key: str  # the name of its folder in the search cache (SITE_KEY)
     lang: str
     root: Path  # the site's folder in the output
     query_from: str
@@ -189,7 +192,7 @@ class TargetReport:
     seconds: float
     lang: str
     bundle_bytes: int = 0
-    shards: int = 1  # shards the language's index is in, when this update indexed it
+    shards: int = 1  # shards the index is in, when this update indexed it
     indexed_shards: int = 0  # of which this update indexed again
 
 
@@ -223,7 +226,7 @@ def _shards_done(report: TargetReport) -> str:
 def search_targets(config: SiteConfig) -> list[SearchTarget]:
     """The site's one target: the default language, with each variant as a mirror."""
     mirrors = tuple(_mirror(config, variant) for variant in config.variants)
-    return [SearchTarget("default", config.default_language, config.output_dir, "t", mirrors)]
+    return [SearchTarget(SITE_KEY, config.default_language, config.output_dir, "t", mirrors)]
 
 
 def _mirror(config: SiteConfig, variant: Variant) -> Mirror:
@@ -408,7 +411,10 @@ class _State:
         write_atomic(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
     def article_count(self) -> int:
-        return sum(1 for entry in self.pages.values() if entry[-1])
+        return len(self.articles())
+
+    def articles(self) -> set[str]:
+        return {rel for rel, entry in self.pages.items() if entry[-1]}
 
 
 def _stamp(target: SearchTarget, binary: Path) -> str:
@@ -623,7 +629,10 @@ class _Run:
 # binary, segmenting Chinese, peaked at 2.48 GB (Simplified pages) and 2.72 GB (their
 # Traditional mirrors) for 6,015 pages, one language of 1,000 bulletins; 0.52 GB for 1,200;
 # 4.54 GB for 12,030; 0.29-0.38 GB for shards of 751-987 (Pagefind 1.5.2). It grows with
-# the pages: one index of 10,000 bulletins' 60,000 pages would need about 23-25 GB.
+# the pages: one index of 10,000 bulletins' 60,000 pages would need about 23-25 GB. Shared
+# documents, which carry one variant's text and metadata too, took 0.31-0.42 GB for the
+# 8 shards of 1,000 bulletins, about 5 % more than before; each further variant adds its
+# own text to every document (not measured).
 PAGEFIND_BYTES_PER_PAGE = 500_000
 
 
@@ -702,11 +711,11 @@ def _index(plan: _Plan, run: _Run) -> None:
     if run.stop is not None and run.stop.is_set():
         raise IndexingStopped("search indexing stopped")
     target = plan.target
+    if plan.outcome is not Outcome.INDEXED:  # a changed or removed page dirties its shard
+        return
     documents = _Documents(target, plan.staging) if target.mirrors else None
     if documents is not None:
-        documents.remove(plan.changes.removed)
-    if plan.outcome is not Outcome.INDEXED:  # a changed page always dirties its shard
-        return
+        documents.keep_only(plan.changes.state.articles())
     pages = sum(plan.shards[number].pages for number in plan.dirty)
     if run.listener is not None:
         run.listener.started(target, pages)
@@ -770,12 +779,17 @@ def _remove(path: Path) -> None:
 
 
 def _forget_layout_of_bundle_per_language(cache: Path, targets: list[SearchTarget]) -> None:
-    """Before languages shared a bundle, each variant kept its state and documents
-    in its own cache folder: thousands of files no run reads any more."""
+    """Before languages shared a bundle, each language kept its state (and each variant
+    thousands of documents) in a cache folder of its own, and each variant's bundle was
+    built beside it in the output: no run reads them any more."""
+    keys = {_OLD_DEFAULT_KEY} | {mirror.key for t in targets for mirror in t.mirrors}
+    for key in keys:
+        if (cache / key / "state.json").exists():
+            shutil.rmtree(cache / key, ignore_errors=True)
     for target in targets:
         for mirror in target.mirrors:
-            if (cache / mirror.key / "state.json").exists():
-                shutil.rmtree(cache / mirror.key, ignore_errors=True)
+            for leftover in (".pagefind-new", ".pagefind-old"):
+                shutil.rmtree(mirror.root / leftover, ignore_errors=True)
 
 
 def _build_bundle(plan: _Plan, run: _Run, documents: _Documents | None) -> None:
@@ -809,15 +823,16 @@ def _build_bundle(plan: _Plan, run: _Run, documents: _Documents | None) -> None:
                 if number not in plan.dirty:
                     shutil.copytree(target.bundle / f"s{number}", folder, copy_function=os.link)
                     continue
-                _raise_failed(runs)
+                if run.failed.is_set():
+                    break  # the error is raised below
                 if documents is not None:
                     documents.write(changed.get(number, []))
                 runs.append(indexer.submit(_run_pagefind, plan, number, folder, run))
             options["shards"] = [f"s{number}/" for number in sorted(plan.shards)]
             options["shard_count"] = plan.count
-        for started in runs:
-            started.result()  # the first failure, in shard order
+        _raise_first_failure(runs)
     except BaseException:
+        run.failed.set()  # shards waiting for memory do not start
         indexer.shutdown(cancel_futures=True)  # waits for a running Pagefind
         shutil.rmtree(fresh, ignore_errors=True)
         raise
@@ -829,11 +844,20 @@ def _build_bundle(plan: _Plan, run: _Run, documents: _Documents | None) -> None:
     shutil.rmtree(stale, ignore_errors=True)
 
 
-def _raise_failed(runs: list[Future[None]]) -> None:
-    """A shard's Pagefind failed: stop before writing and indexing the next ones."""
-    for started in runs:
-        if started.done():
-            started.result()
+class _Skipped(Exception):
+    """A shard not indexed because another failed first (or the update was stopped)."""
+
+
+def _raise_first_failure(runs: list[Future[None]]) -> None:
+    """Wait for every shard, then raise the first failure in shard order that is not a
+    shard skipped for it (shards wait for memory in no set order, so the one that failed
+    may come after one it made skip)."""
+    failures = [started.exception() for started in runs]
+    real = [error for error in failures if error is not None and not isinstance(error, _Skipped)]
+    if real:
+        raise real[0]
+    if any(failures):
+        raise IndexingStopped("search indexing stopped")
 
 
 def _changed_by_shard(plan: _Plan) -> dict[int, list[str]]:
@@ -867,12 +891,16 @@ def _run_pagefind(plan: _Plan, number: int, output: Path, run: _Run) -> None:
     if nice is not None:
         command = [nice, "-n", "19", *command]
     with run.memory.held(plan.shards[number].pages * PAGEFIND_BYTES_PER_PAGE):
-        if run.failed.is_set():
-            raise IndexingStopped("search indexing stopped: another shard failed")
-        code, said = _wait_for(command, run.stop)
-    if code != 0 or not (output / "pagefind-entry.json").exists():
-        run.failed.set()
-        raise BulletinError(f"Pagefind failed: {_failure(code, said)}", site)
+        # Checked and set while holding memory: a shard waiting for it starts only after.
+        if run.failed.is_set() or (run.stop is not None and run.stop.is_set()):
+            raise _Skipped
+        try:
+            code, said = _wait_for(command, run.stop)
+            if code != 0 or not (output / "pagefind-entry.json").exists():
+                raise BulletinError(f"Pagefind failed: {_failure(code, said)}", site)
+        except BaseException:
+            run.failed.set()
+            raise
     for name in _UNUSED_BUNDLE_FILES:
         (output / name).unlink(missing_ok=True)
 
@@ -925,9 +953,13 @@ class _Documents:
         self.staging = staging
         self._converters: dict[str, Callable[[str], str]] = {}
 
-    def remove(self, rels: list[str]) -> None:
-        for rel in rels:
-            (self.staging / rel).unlink(missing_ok=True)
+    def keep_only(self, articles: set[str]) -> None:
+        """Remove every staged document but those of ``articles``: also one written for a
+        page that went away before its state was saved (an update that failed or was
+        stopped), which the saved state never listed, so no scan reports it removed."""
+        for rel, entry in list(_page_files(self.staging)):
+            if rel not in articles:
+                os.unlink(entry.path)
 
     def write(self, rels: list[str]) -> None:
         for rel in rels:
@@ -1010,7 +1042,7 @@ class PageParts:
 
 
 class _PageParser(HTMLParser):
-    """Pulls out of one page what a mirror document needs (stdlib only, one pass)."""
+    """Pulls out of one page what a staged document needs (stdlib only, one pass)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -1129,7 +1161,7 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
-# ---------------------------------------------------------------- mirror documents
+# ---------------------------------------------------------------- staged documents
 
 
 def shared_document(
@@ -1206,7 +1238,7 @@ def _namespaced(element: TaggedElement, namespace: str) -> TaggedElement | None:
 
 def _indexable(tokens: list[Token]) -> list[Token]:
     """The tokens whose text Pagefind would index, with every attribute that could add
-    metadata, anchors or weights removed (those come from the Traditional page)."""
+    metadata, anchors or weights removed (``shared_document`` adds each page's own)."""
     kept: list[Token] = []
     skip_depth = 0
     for token in tokens:

@@ -3,6 +3,7 @@ for every language, what it indexes, and when indexing is skipped."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import shutil
@@ -15,6 +16,7 @@ import pytest
 from generator.config import SiteConfig, parse_config
 from generator.errors import BulletinError
 from generator.search import (
+    SITE_KEY,
     Outcome,
     SearchReport,
     pagefind_binary,
@@ -127,7 +129,7 @@ def test_every_language_searches_one_bundle_of_article_pages(
 ) -> None:
     config, report = indexed
     assert [(t.key, t.outcome, t.pages, t.lang) for t in report.targets] == [
-        ("default", Outcome.INDEXED, 3, "zh-Hans, zh-Hant"),
+        (SITE_KEY, Outcome.INDEXED, 3, "zh-Hans, zh-Hant"),
     ]
     bundle = bundle_of(config)
     languages = json.loads((bundle / "pagefind-entry.json").read_text())["languages"]
@@ -217,7 +219,7 @@ def test_removed_articles_and_missing_bundles_are_reindexed(config: SiteConfig) 
         (root / "bulletins" / "b2" / "fuyi" / "index.html").unlink()
     report = update_search_index(config)
     assert [(t.outcome, t.pages) for t in report.targets] == [(Outcome.INDEXED, 2)]
-    staged = search_cache_dir(config) / "default" / "staging" / "bulletins" / "b2" / "fuyi"
+    staged = search_cache_dir(config) / SITE_KEY / "staging" / "bulletins" / "b2" / "fuyi"
     assert not (staged / "index.html").exists()
     assert page_count(bundle_of(config)) == 2
 
@@ -237,13 +239,50 @@ def test_a_bundle_per_language_from_before_is_cleared(config: SiteConfig) -> Non
     (old_bundle / "s0").mkdir(parents=True)
     (old_bundle / "s0" / "pagefind-entry.json").write_text("{}", encoding="utf-8")
     (old_bundle / "bulletin-search.json").write_text('{"shards": ["s0/"]}', encoding="utf-8")
-    old_cache = search_cache_dir(config) / "zh-hant"
-    (old_cache / "staging").mkdir(parents=True)
-    (old_cache / "state.json").write_text("{}", encoding="utf-8")
+    old_caches = [search_cache_dir(config) / key for key in ("zh-hant", "default")]
+    for old_cache in old_caches:
+        (old_cache / "staging").mkdir(parents=True)
+        (old_cache / "state.json").write_text("{}", encoding="utf-8")
+    (config.output_dir / "zh-hant" / ".pagefind-new").mkdir()  # a build killed mid-swap
     update_search_index(config)
     assert [p.name for p in old_bundle.iterdir()] == ["bulletin-search.json"]
     assert variant_options(config)["bundle"] == "../../pagefind/"
-    assert not old_cache.exists()
+    assert not any(old_cache.exists() for old_cache in old_caches)
+    assert not (config.output_dir / "zh-hant" / ".pagefind-new").exists()
+
+
+def test_a_page_gone_after_a_failed_update_leaves_no_record(
+    config: SiteConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update that fails after writing a new article's document saves no state; if the
+    article then goes, no scan reports it removed, yet its document must not be indexed."""
+    update_search_index(config)
+    write_site(config.output_dir, {"b9/new": ("新文章", "南京市", "短暂存在的文章。")})
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    with pytest.raises(BulletinError, match="Pagefind failed"):
+        update_search_index(config)
+    for root in (config.output_dir, config.output_dir / "zh-hant"):
+        shutil.rmtree(root / "bulletins" / "b9")
+    monkeypatch.delenv("PAGEFIND_BINARY_PATH")
+    update_search_index(config, force=True)
+    urls = sorted(p["url"] for p in fragments(bundle_of(config)))
+    assert urls == [f"/bulletins/{rel}/" for rel in sorted(ARTICLES)]
+
+
+def test_a_variant_prefix_never_shares_the_index_cache(tmp_path: Path) -> None:
+    """The index's cache folder is named so no variant prefix can be it (a variant
+    called "default" once had its folder cleared as an old layout's on every update)."""
+    articles = dict(ARTICLES)
+    config = make_config(tmp_path, articles)
+    variant = dataclasses.replace(config.variants[0], prefix="default")
+    config = dataclasses.replace(config, variants=(variant,))
+    write_site(config.output_dir, articles)
+    (config.output_dir / "zh-hant").rename(config.output_dir / "default")
+    update_search_index(config)
+    page = config.output_dir / "bulletins" / "b1" / "anquan" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert outcomes(update_search_index(config)) == [Outcome.INDEXED]
+    assert page_count(bundle_of(config)) == 3
 
 
 def test_a_site_without_articles_gets_no_bundle(tmp_path: Path) -> None:

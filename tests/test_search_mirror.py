@@ -175,7 +175,7 @@ def test_title_meta_is_added_when_a_page_has_none() -> None:
 
 
 def test_each_variant_has_its_own_keys() -> None:
-    hk_page = parse_page(page(**traditional(SIMPLIFIED)).replace("頭髮", "頭髮（港）"))
+    hk_page = parse_page(page(**traditional(SIMPLIFIED)).replace("探索", "探尋"))
     document = shared_document(
         parse_page(page(**SIMPLIFIED)),
         [
@@ -186,6 +186,9 @@ def test_each_variant_has_its_own_keys() -> None:
     meta = tagged_by_key(document)
     assert {"zh-hant/text", "zh-hk/text", "zh-hant/title", "zh-hk/title"} <= set(meta)
     assert "zh-hk/author" in meta and "zh-hant/author" in meta
+    # Each variant's text is its own page's: the HK page's wording is in its text alone.
+    assert "探尋" in meta["zh-hk/text"].text and "探尋" not in meta["zh-hant/text"].text
+    assert "探索" in meta["zh-hant/text"].text
 
 
 def test_without_a_variant_page_its_text_is_converted() -> None:

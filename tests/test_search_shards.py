@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -199,6 +200,49 @@ def test_a_failed_shard_stops_the_shards_after_it(
     failing.chmod(0o755)
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
     with pytest.raises(BulletinError, match="Pagefind failed"):
+        update_search_index(config)
+    assert calls.read_text().split() == ["run"]
+    assert not bundle_of(config).exists()
+
+
+def test_the_failure_reported_is_the_shard_that_failed() -> None:
+    """Shards waiting for memory start in no set order, so a shard skipped because
+    another failed may come first in shard order: the error raised is the real one."""
+    fine, skipped, failed = Future(), Future(), Future()
+    fine.set_result(None)
+    skipped.set_exception(search._Skipped())
+    failed.set_exception(BulletinError("Pagefind failed: Error: disk on fire"))
+    with pytest.raises(BulletinError, match="disk on fire"):
+        search._raise_first_failure([fine, skipped, failed])
+    with pytest.raises(search.IndexingStopped):  # skipped with nothing failed: stopped
+        search._raise_first_failure([fine, skipped])
+    search._raise_first_failure([fine])
+
+
+def test_an_error_writing_documents_stops_the_shards_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shard queued behind a running Pagefind does not start once writing a later
+    shard's documents failed (disk full, say): the error comes out after the running one."""
+    monkeypatch.setattr(search, "available_memory", lambda: 1)  # one run at a time
+    config = sharded(tmp_path, bulletins=16)
+    calls = tmp_path / "calls"
+    slow = tmp_path / "pagefind"
+    real = search.pagefind_binary()
+    slow.write_text(f'#!/bin/sh\necho run >> {calls}\nsleep 0.3\nexec {real} "$@"\n')
+    slow.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(slow))
+    write = search._Documents.write
+    written: list[int] = []
+
+    def full_disk(self: search._Documents, rels: list[str]) -> None:
+        written.append(len(rels))
+        if len(written) == 3:
+            raise OSError(28, "No space left on device")
+        write(self, rels)
+
+    monkeypatch.setattr(search._Documents, "write", full_disk)
+    with pytest.raises(OSError, match="No space left"):
         update_search_index(config)
     assert calls.read_text().split() == ["run"]
     assert not bundle_of(config).exists()

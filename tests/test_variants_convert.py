@@ -189,3 +189,19 @@ def test_a_full_memo_is_emptied_between_batches_never_within(
     for _ in range(2):  # the second round starts with runs remembered, then a full memo
         assert conv.convert_many(pages) == [plain(page) for page in pages]
         assert [conv.convert(page) for page in pages] == [plain(page) for page in pages]
+
+
+@pytest.mark.parametrize("prefix", ["search", "pagefind", "bulletins"])
+def test_a_variant_cannot_take_a_folder_of_the_site_itself(tmp_path: Path, prefix: str) -> None:
+    """Its pages would land among the default language's: zh-hant/ beside search/, not
+    search/ itself (a variant named pagefind lost its pages to the search index)."""
+    from generator.errors import BulletinError
+
+    raw = {
+        "title": "测试",
+        "base_url": "https://example.org/",
+        "province": "江苏省",
+        "variants": [{"code": "zh-Hant", "prefix": prefix, "opencc": "s2t"}],
+    }
+    with pytest.raises(BulletinError, match=f"'{prefix}' is a folder of the site itself"):
+        parse_config(raw, tmp_path / "site.yaml")
