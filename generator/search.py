@@ -53,7 +53,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from html.parser import HTMLParser
@@ -545,8 +545,8 @@ def _plan(target: SearchTarget, cache: Path, run: _Run, per_shard: int) -> _Plan
     state_path = cache / "state.json"
     old = _State.load(state_path, _stamp(target, run.binary))
     staging = cache / "staging"
-    if target.mirrors and not old.pages:
-        shutil.rmtree(staging, ignore_errors=True)  # nothing known about it: start clean
+    if not target.mirrors or not old.pages:  # unused, or nothing known of it: start clean
+        shutil.rmtree(staging, ignore_errors=True)
     changes = _scan(target, old)
     articles = [rel for rel, entry in changes.state.pages.items() if entry[-1]]
     count = shard_count(len(articles), per_shard)
@@ -731,6 +731,7 @@ def _finish(plan: _Plan) -> TargetReport:
     if plan.outcome is Outcome.EMPTY:
         shutil.rmtree(target.bundle, ignore_errors=True)
     _point_mirrors(target, None if plan.outcome is Outcome.EMPTY else target.bundle)
+    _unpoint_removed_variants(target)
     if plan.save_state:
         plan.changes.state.save(plan.state_path)
     size = _tree_bytes(target.bundle) if plan.outcome is Outcome.INDEXED else 0
@@ -769,6 +770,25 @@ def _point_mirrors(target: SearchTarget, bundle: Path | None) -> None:
             current = None
         if current != data:
             write_atomic(mirror.options_file, data)
+
+
+def _unpoint_removed_variants(target: SearchTarget) -> None:
+    """A variant taken out of site.yaml loses its pages to the build's pruning, but the
+    search files in its folder are this module's: its pointer (or, from before the shared
+    index, its own bundle) goes, and its folder with it once empty."""
+    current = {mirror.key for mirror in target.mirrors}
+    for options_file in target.root.glob(f"*/{BUNDLE_DIR}/{OPTIONS_FILE}"):
+        folder = options_file.parent.parent
+        if folder.name in current:
+            continue
+        try:
+            options = json.loads(options_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(options, dict) and ("bundle" in options or options.get("mirror")):
+            shutil.rmtree(options_file.parent, ignore_errors=True)
+            with suppress(OSError):
+                folder.rmdir()
 
 
 def _remove(path: Path) -> None:

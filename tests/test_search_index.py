@@ -285,6 +285,21 @@ def test_a_variant_prefix_never_shares_the_index_cache(tmp_path: Path) -> None:
     assert page_count(bundle_of(config)) == 3
 
 
+def test_a_variant_taken_out_of_the_site_loses_its_search_files(config: SiteConfig) -> None:
+    """The build prunes a removed variant's pages; its pointer to the index is search's
+    to remove, and so are the staged documents, which a site without variants does not
+    use (it indexes its pages directly)."""
+    update_search_index(config)
+    staging = search_cache_dir(config) / SITE_KEY / "staging"
+    assert staging.is_dir()
+    shutil.rmtree(config.output_dir / "zh-hant" / "bulletins")  # as the build prunes them
+    alone = dataclasses.replace(config, variants=())
+    assert outcomes(update_search_index(alone)) == [Outcome.INDEXED]
+    assert not (config.output_dir / "zh-hant").exists()
+    assert not staging.exists()
+    assert page_count(bundle_of(config)) == 3
+
+
 def test_a_site_without_articles_gets_no_bundle(tmp_path: Path) -> None:
     config = parse_config(
         {"title": "空", "base_url": "https://example.org/", "province": "江苏省"},
