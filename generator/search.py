@@ -971,7 +971,6 @@ class _Documents:
     def __init__(self, target: SearchTarget, staging: Path):
         self.target = target
         self.staging = staging
-        self._converters: dict[str, Callable[[str], str]] = {}
 
     def keep_only(self, articles: set[str]) -> None:
         """Remove every staged document but those of ``articles``: also one written for a
@@ -987,18 +986,12 @@ class _Documents:
             if source is None:  # gone since the scan: the next scan drops it
                 continue
             mirrors = [
-                (mirror, _read_page(mirror.root / rel), self._converter(mirror.opencc))
+                (mirror, _read_page(mirror.root / rel), _length_keeping_converter(mirror.opencc))
                 for mirror in self.target.mirrors
             ]
             out = self.staging / rel
             out.parent.mkdir(parents=True, exist_ok=True)
             out.write_text(shared_document(source, mirrors), encoding="utf-8")
-
-    def _converter(self, opencc_config: str) -> Callable[[str], str]:
-        converter = self._converters.get(opencc_config)
-        if converter is None:
-            converter = self._converters[opencc_config] = _length_keeping_converter(opencc_config)
-        return converter
 
 
 def _read_page(path: Path) -> PageParts | None:
@@ -1008,10 +1001,12 @@ def _read_page(path: Path) -> PageParts | None:
         return None
 
 
+@functools.lru_cache(maxsize=8)
 def _length_keeping_converter(opencc_config: str) -> Callable[[str], str]:
     """Simplified→Traditional text of the same length, for a node whose rendered
-    Traditional text cannot be paired with its Simplified text."""
-    import opencc  # imported here: only Traditional mirrors need it
+    Traditional text cannot be paired with its Simplified text. Built once per process
+    and configuration, as the build's converters are (``variants.converter_for``)."""
+    import opencc  # imported here: only sites with variants need it
 
     converters = [opencc.OpenCC(opencc_config), opencc.OpenCC("s2t")]
 
