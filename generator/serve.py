@@ -49,7 +49,17 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 
 from generator import build as site_build
@@ -74,6 +84,20 @@ HISTORY = 100  # events kept for streams that reconnect
 KEEPALIVE_SECONDS = 15.0
 _MIRROR_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _WATCHED_EVENTS = {"created", "modified", "deleted", "moved"}  # not opened/closed: builds read
+# The same, asked of the kernel: with every event type (watchdog's default) each file a
+# build reads and each folder its scan lists queued an open and a close. At 10,000
+# bulletins one scan overflowed inotify's queue (16,384 events by default); watchdog then
+# listed every folder again to re-add its watches, which overflowed it again, and an
+# editor's save was lost among the dropped events.
+_EVENT_FILTER = [
+    FileCreatedEvent,
+    DirCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    DirDeletedEvent,
+    FileMovedEvent,
+    DirMovedEvent,
+]
 
 MIME_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -730,8 +754,10 @@ def start_watching(roots: WatchRoots, state: LiveState) -> Any:
     recorder = _ChangeRecorder(state)
     for folder in roots.watched_dirs():
         folder.mkdir(parents=True, exist_ok=True)  # so a first raw bulletin is noticed
-        observer.schedule(recorder, str(folder), recursive=True)
-    observer.schedule(recorder, str(roots.config_file.parent), recursive=False)
+        observer.schedule(recorder, str(folder), recursive=True, event_filter=_EVENT_FILTER)
+    observer.schedule(
+        recorder, str(roots.config_file.parent), recursive=False, event_filter=_EVENT_FILTER
+    )
     observer.daemon = True
     observer.start()
     return observer

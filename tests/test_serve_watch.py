@@ -1,0 +1,158 @@
+"""The preview server's file watcher: what it asks the kernel for, and that an editor's
+save is noticed however many files a build reads around it."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.changes import WatchRoots
+from generator.serve import LiveState, start_watching
+
+IN_ACCESS, IN_MODIFY, IN_CLOSE_NOWRITE, IN_OPEN = 0x1, 0x2, 0x10, 0x20
+IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
+
+pytestmark = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="inotify: the watcher the preview uses on Linux"
+)
+
+
+def make_project(root: Path, folders: int) -> WatchRoots:
+    """A project whose content has ``folders`` bulletin folders of one article each."""
+    content = root / "content"
+    for number in range(folders):
+        folder = content / f"2026-01-01_{number:05d}"
+        folder.mkdir(parents=True)
+        (folder / "01-article.md").write_text("标题\n\n正文。\n", encoding="utf-8")
+    (root / "seeds").mkdir()
+    (root / "themes/default").mkdir(parents=True)
+    (root / "site.yaml").write_text("title: t\n", encoding="utf-8")
+    return WatchRoots(
+        root=root,
+        config_file=root / "site.yaml",
+        content_dir=content,
+        seeds_dir=root / "seeds",
+        theme_dir=root / "themes/default",
+        output_dir=root / "_site",
+    )
+
+
+@pytest.fixture
+def watching(
+    tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[tuple[WatchRoots, LiveState]]:
+    roots = make_project(tmp_path / "project", getattr(request, "param", 3))
+    state = LiveState()
+    observer = start_watching(roots, state)
+    try:
+        yield roots, state
+    finally:
+        observer.stop()
+        observer.join(timeout=10)
+
+
+def recorded(state: LiveState, path: Path, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with state.condition:
+            if path in state._pending:
+                return True
+        time.sleep(0.02)
+    return False
+
+
+def inotify_masks(folders: list[Path]) -> dict[Path, int]:
+    """The event mask this process's inotify watches have on each of ``folders``."""
+    by_inode = {os.stat(folder).st_ino: folder for folder in folders}
+    masks: dict[Path, int] = {}
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            if os.readlink(f"/proc/self/fd/{fd}") != "anon_inode:inotify":
+                continue
+            info = Path(f"/proc/self/fdinfo/{fd}").read_text()
+        except OSError:
+            continue
+        for line in info.splitlines():
+            if line.startswith("inotify "):
+                fields = dict(part.split(":", 1) for part in line.split()[1:])
+                folder = by_inode.get(int(fields["ino"], 16))
+                if folder is not None:
+                    masks[folder] = int(fields["mask"], 16)
+    return masks
+
+
+def test_the_kernel_reports_changes_but_not_reads(watching: tuple[WatchRoots, LiveState]) -> None:
+    roots, _ = watching
+    folders = [*roots.watched_dirs(), roots.root, *roots.content_dir.iterdir()]
+    masks = inotify_masks(folders)
+    assert set(masks) == set(folders)  # every folder is watched, the project's own too
+    for folder, mask in masks.items():
+        assert mask & (IN_OPEN | IN_ACCESS | IN_CLOSE_NOWRITE) == 0, (folder, hex(mask))
+        for wanted in (IN_CREATE, IN_MODIFY, IN_DELETE, IN_MOVED_FROM, IN_MOVED_TO):
+            assert mask & wanted, (folder, hex(mask), hex(wanted))
+
+
+def test_saves_of_every_kind_are_noticed(watching: tuple[WatchRoots, LiveState]) -> None:
+    roots, state = watching
+    article = next(roots.content_dir.glob("*/01-article.md"))
+    article.write_text("标题\n\n改过的正文。\n", encoding="utf-8")
+    assert recorded(state, article)
+    # an editor that saves through a temporary file and a rename
+    temporary = article.with_name(".01-article.md.swp")
+    temporary.write_text("标题\n\n再改。\n", encoding="utf-8")
+    os.replace(temporary, article)
+    assert recorded(state, article)
+    new_folder = roots.content_dir / "2026-02-01_99999"
+    new_folder.mkdir()
+    new_article = new_folder / "01-new.md"
+    new_article.write_text("新标题\n\n正文。\n", encoding="utf-8")
+    assert recorded(state, new_article)
+    seed = roots.seeds_dir / "today.txt"
+    seed.write_text("原始快讯\n", encoding="utf-8")
+    assert recorded(state, seed)
+    article.unlink()
+    assert recorded(state, article)
+    roots.config_file.write_text("title: changed\n", encoding="utf-8")
+    assert recorded(state, roots.config_file)
+
+
+def _queue_size() -> int:
+    try:
+        return int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+    except (OSError, ValueError):
+        return 16384
+
+
+READ_EVERYTHING = """
+import os, sys
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), "rb") as handle:
+            handle.read()
+"""
+
+
+@pytest.mark.parametrize("watching", [_queue_size() // 2], indirect=True)
+def test_a_save_after_a_build_read_every_file_is_noticed(
+    watching: tuple[WatchRoots, LiveState], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A build lists every folder and reads what changed, from worker processes: with
+    reads reported, that filled inotify's queue at 10,000 bulletins (half its size in
+    folders does it here) and the save that followed was lost."""
+    roots, state = watching
+    caplog.set_level(logging.WARNING, logger="watchdog")
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", READ_EVERYTHING, str(roots.content_dir)], check=True)
+    article = next(roots.content_dir.glob("*/01-article.md"))
+    article.write_text("标题\n\n改过的正文。\n", encoding="utf-8")
+    assert recorded(state, article, timeout=20)
+    assert not [r for r in caplog.records if "overflow" in r.getMessage()]
+    with state.condition:
+        assert state._pending == {article}  # the reads recorded nothing
