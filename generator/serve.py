@@ -61,6 +61,8 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from generator import build as site_build
 from generator.changes import ChangeKind, ChangeSet, WatchRoots, summarise_changes
@@ -81,6 +83,9 @@ IDLE_SECONDS = 1.0
 PORT_TRIES = 20  # a busy port moves on to the next free one, at most this many
 PAGE_LIST_LIMIT = 2000  # above this many changed URLs, tell every tab to reload instead
 HISTORY = 100  # events kept for streams that reconnect
+POLL_SECONDS = 1.0  # between looks at every watched file, where folders cannot be watched
+# What inotify says when a user's watches or instances are used up, and the setting to raise.
+_INOTIFY_LIMITS = {errno.ENOSPC: "max_user_watches=524288", errno.EMFILE: "max_user_instances=1024"}
 KEEPALIVE_SECONDS = 15.0
 _MIRROR_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _WATCHED_EVENTS = {"created", "modified", "deleted", "moved"}  # not opened/closed: builds read
@@ -749,8 +754,26 @@ def _as_text(path: bytes | str) -> str:
     return path.decode() if isinstance(path, bytes) else path
 
 
-def start_watching(roots: WatchRoots, state: LiveState) -> Any:
-    observer = Observer()
+def start_watching(roots: WatchRoots, state: LiveState) -> BaseObserver:
+    """The watcher, started. Where the system lets no more folders be watched (Linux
+    allows each user a number of inotify watches, one a folder: a large site and an
+    editor's own watches can use them up), the files are polled instead, with a warning."""
+    try:
+        return _watch(Observer(), roots, state)
+    except OSError as error:
+        limit = _INOTIFY_LIMITS.get(error.errno or 0)
+        if limit is None:
+            raise
+        _say(
+            f"warning: cannot watch every folder ({error.strerror}); looking for changes "
+            f"every {POLL_SECONDS:g} s instead. Raise the limit to see saves at once: "
+            f"sudo sysctl fs.inotify.{limit}",
+            sys.stderr,
+        )
+        return _watch(PollingObserver(timeout=POLL_SECONDS), roots, state)
+
+
+def _watch(observer: BaseObserver, roots: WatchRoots, state: LiveState) -> BaseObserver:
     recorder = _ChangeRecorder(state)
     for folder in roots.watched_dirs():
         folder.mkdir(parents=True, exist_ok=True)  # so a first raw bulletin is noticed
@@ -759,7 +782,12 @@ def start_watching(roots: WatchRoots, state: LiveState) -> Any:
         recorder, str(roots.config_file.parent), recursive=False, event_filter=_EVENT_FILTER
     )
     observer.daemon = True
-    observer.start()
+    try:
+        observer.start()
+    except BaseException:
+        with contextlib.suppress(Exception):  # the error to report is the one above
+            observer.stop()  # the folders' watches it did add go with it
+        raise
     return observer
 
 

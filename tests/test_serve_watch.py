@@ -3,6 +3,7 @@ save is noticed however many files a build reads around it."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import subprocess
@@ -12,7 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from watchdog.observers import Observer
+from watchdog.observers.polling import PollingObserver
 
+from generator import serve
 from generator.changes import WatchRoots
 from generator.serve import LiveState, start_watching
 
@@ -156,3 +160,56 @@ def test_a_save_after_a_build_read_every_file_is_noticed(
     assert not [r for r in caplog.records if "overflow" in r.getMessage()]
     with state.condition:
         assert state._pending == {article}  # the reads recorded nothing
+
+
+@pytest.mark.parametrize(
+    ("code", "said_by_system", "setting"),
+    [
+        (errno.ENOSPC, "inotify watch limit reached", "max_user_watches"),
+        (errno.EMFILE, "inotify instance limit reached", "max_user_instances"),
+    ],
+)
+def test_without_inotify_watches_left_it_polls_and_says_how_to_fix_it(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    code: int,
+    said_by_system: str,
+    setting: str,
+) -> None:
+    class LimitReached(Observer):  # type: ignore[misc, valid-type]
+        """An inotify watcher on a system whose watches are used up."""
+
+        def start(self) -> None:
+            raise OSError(code, said_by_system)
+
+    roots = make_project(tmp_path / "project", 3)
+    monkeypatch.setattr(serve, "Observer", LimitReached)
+    monkeypatch.setattr(serve, "POLL_SECONDS", 0.2)
+    state = LiveState()
+    observer = start_watching(roots, state)
+    try:
+        assert isinstance(observer, PollingObserver)
+        said = capsys.readouterr().err
+        assert f"warning: cannot watch every folder ({said_by_system})" in said
+        assert "every 0.2 s" in said and f"sysctl fs.inotify.{setting}=" in said
+        assert said.count("\n") == 1
+        article = next(roots.content_dir.glob("*/01-article.md"))
+        time.sleep(0.3)  # a poll's snapshot before the save: mtimes tick coarsely
+        article.write_text("标题\n\n改过的正文。\n", encoding="utf-8")
+        assert recorded(state, article)
+    finally:
+        observer.stop()
+        observer.join(timeout=10)
+
+
+def test_other_errors_of_the_watcher_are_not_hidden(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Broken(Observer):  # type: ignore[misc, valid-type]
+        def start(self) -> None:
+            raise OSError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(serve, "Observer", Broken)
+    with pytest.raises(PermissionError):
+        start_watching(make_project(tmp_path / "project", 1), LiveState())
