@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,6 +32,13 @@ def short_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(serve_latency, "SETTLED_FOR", 0.01)
 
 
+def run_apart(coroutine: Coroutine[Any, Any, float]) -> float:
+    """``asyncio.run`` on a thread of its own: once a browser test ran, the session's
+    browser (Playwright's sync API) keeps an event loop running on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _windows_waited(monkeypatch: pytest.MonkeyPatch, pattern: list[tuple[int, int]]) -> int:
     ticks = _ticks(pattern)
     calls = []
@@ -39,7 +48,7 @@ def _windows_waited(monkeypatch: pytest.MonkeyPatch, pattern: list[tuple[int, in
         return next(ticks)
 
     monkeypatch.setattr(serve_latency, "_cpu_ticks", reading)
-    asyncio.run(serve_latency.machine_settled())
+    run_apart(serve_latency.machine_settled())
     return len(calls) - 1  # the first reading starts the first window
 
 
@@ -64,7 +73,7 @@ def test_gives_up_on_a_machine_that_never_settles(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.usefixtures("short_windows")
 def test_without_cpu_figures_it_does_not_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(serve_latency, "_cpu_ticks", lambda: (0, 0))
-    assert asyncio.run(serve_latency.machine_settled()) < 1
+    assert run_apart(serve_latency.machine_settled()) < 1
 
 
 @pytest.mark.skipif(not Path("/proc/stat").exists(), reason="no /proc/stat here")
