@@ -199,22 +199,29 @@ class Builder:
         result.seconds = time.perf_counter() - started
         return result
 
-    def save(self) -> None:
+    def save(self, stop: cache.Stop | None = None) -> bool:
         """Write the caches builds put off (``defer_saving``): parses, then the manifest,
         then the input state (never newer than the manifest), then forget the pages
-        written since the last save."""
+        written since the last save. ``stop`` is asked as they are written (``serve``: an
+        edit is waiting); when it says so, the file being written is left as it was and
+        the rest waits for the next save. True when everything is saved."""
         config = self.config
-        self._save_parses()
-        if self._unsaved_manifest is not None:
-            cache.save_manifest(cache.manifest_path(config), self._unsaved_manifest)
-            self._unsaved_manifest = None
-        if self._unsaved_state is not None:
-            cache.save_input_state(cache.input_state_path(config), self._unsaved_state)
-            self._unsaved_state = None
+        try:
+            self._save_parses(stop)
+            if self._unsaved_manifest is not None:
+                cache.save_manifest(cache.manifest_path(config), self._unsaved_manifest, stop)
+                self._unsaved_manifest = None
+            if self._unsaved_state is not None:
+                path = cache.input_state_path(config)
+                cache.save_input_state(path, self._unsaved_state, stop)
+                self._unsaved_state = None
+        except cache.SaveStopped:
+            return False
         with self._dirty_lock:
             if self._unrecorded:
                 self._unrecorded = set()
                 _unrecorded_path(config).unlink(missing_ok=True)
+        return True
 
     def _note_unrecorded(self, keys: set[str]) -> None:
         """Before writing pages the saved manifest will not know: name them on disk."""
@@ -290,14 +297,16 @@ class Builder:
             render_page(page, view, last.renderer, self._converters, last.ctx)
         self._warmed = last.renderer
 
-    def _save_parses(self) -> None:
+    def _save_parses(self, stop: cache.Stop | None = None) -> None:
         """The content cache, if a build put it off. (Not while the render workers run:
         pickling every parse then raised a cold build's peak memory by 50 MB at 1,000
-        bulletins, for 0.3 s.)"""
+        bulletins, for 0.3 s.) Kept as unsaved until written, so a save that fails or is
+        stopped is tried again."""
         if self._unsaved_docs is not None:
-            (stamp, docs), self._unsaved_docs = self._unsaved_docs, None
+            stamp, docs = self._unsaved_docs
             folder = cache.content_cache_path(self.config)
-            cache.save_content_cache(folder, stamp, docs, self._disk_docs or {})
+            cache.save_content_cache(folder, stamp, docs, self._disk_docs or {}, stop)
+            self._unsaved_docs = None
             self._disk_docs = docs
 
     def _take_dirty(self) -> set[str]:

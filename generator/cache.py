@@ -21,10 +21,10 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from generator.config import SiteConfig
 from generator.content import atomic_writer
@@ -80,17 +80,37 @@ def load_manifest(path: Path) -> Manifest:
         return Manifest()
 
 
-def save_manifest(path: Path, manifest: Manifest) -> None:
-    save_pickle(path, (FORMAT, manifest))
+Stop = Callable[[], bool]  # asked while a cache is written: give up now?
 
 
-def save_pickle(path: Path, value: object) -> None:
+class SaveStopped(Exception):
+    """A save given up midway (see ``save_pickle``): the file is as it was."""
+
+
+def save_manifest(path: Path, manifest: Manifest, stop: Stop | None = None) -> None:
+    save_pickle(path, (FORMAT, manifest), stop)
+
+
+def save_pickle(path: Path, value: object, stop: Stop | None = None) -> None:
     """Pickle ``value`` into ``path`` atomically, streamed: the pickler hands the file a
     frame at a time, and each write lets other threads run. ``pickle.dumps`` held the
     interpreter for the whole pickle, and in ``bulletin serve`` an edit saved meanwhile
-    waited (0.65 s for the manifest at 10,000 bulletins; at most 0.05-0.11 s streamed)."""
+    waited (0.65 s for the manifest at 10,000 bulletins; at most 0.05-0.11 s streamed).
+    ``stop`` is asked before each frame is written; when it says so, SaveStopped."""
     with atomic_writer(path) as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        target = handle if stop is None else _Stoppable(handle, stop)
+        pickle.dump(value, target, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _Stoppable:
+    def __init__(self, handle: BinaryIO, stop: Stop):
+        self._handle = handle
+        self._stop = stop
+
+    def write(self, data: bytes) -> int:
+        if self._stop():
+            raise SaveStopped
+        return self._handle.write(data)
 
 
 CONTENT_SHARDS = 32  # an edit rewrites one shard (~1 MB at 1,000 bulletins), not all
@@ -130,9 +150,10 @@ def load_content_cache(folder: Path, stamp: str) -> ContentCache:
 
 
 def save_content_cache(
-    folder: Path, stamp: str, docs: ContentCache, previous: ContentCache
+    folder: Path, stamp: str, docs: ContentCache, previous: ContentCache, stop: Stop | None = None
 ) -> None:
-    """Rewrite only the shards holding a file parsed afresh or gone."""
+    """Rewrite only the shards holding a file parsed afresh or gone. (Stopped midway, the
+    shards written hold ``docs``' parses; the next save with newer docs writes them again.)"""
     changed = {_shard_of(k) for k in docs if previous.get(k) is not docs[k]}
     changed |= {_shard_of(k) for k in previous.keys() - docs.keys()}
     if not changed:
@@ -143,7 +164,7 @@ def save_content_cache(
         if part is not None:
             part[key] = doc
     for shard, part in parts.items():
-        save_pickle(_shard_path(folder, shard), (stamp, part))
+        save_pickle(_shard_path(folder, shard), (stamp, part), stop)
 
 
 # --- input state: the no-change fast path ---------------------------------------------
@@ -180,8 +201,8 @@ def load_input_state(path: Path) -> InputState:
         return InputState()
 
 
-def save_input_state(path: Path, state: InputState) -> None:
-    save_pickle(path, (FORMAT, state))
+def save_input_state(path: Path, state: InputState, stop: Stop | None = None) -> None:
+    save_pickle(path, (FORMAT, state), stop)
 
 
 def scan_files(

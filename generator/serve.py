@@ -509,12 +509,20 @@ class LiveState:
                 self._awaited.discard(route)
                 self.condition.notify_all()
 
+    def change_waiting(self) -> bool:
+        """Whether a change was recorded that no build has taken yet."""
+        with self.condition:
+            return self._change_waiting()
+
+    def _change_waiting(self) -> bool:
+        return bool(self._pending or self._in_early or self._ready)
+
     def wait_idle(self, quiet: float) -> bool:
         """Block until nothing was recorded or sent for ``quiet`` seconds and no change is
         waiting: True; False as soon as a change waits (or when stopping)."""
         with self.condition:
             while not self.stopping:
-                if self._pending or self._in_early or self._ready:
+                if self._change_waiting():
                     return False
                 left = self._last_activity + quiet - time.monotonic()
                 if left <= 0:
@@ -672,12 +680,13 @@ class Rebuilder:
         return event
 
     def idle(self) -> None:
-        """The build callable's put-off work (``idle``), if it has any."""
+        """The build callable's put-off work (``idle``), if it has any; it gives up as
+        soon as a change waits (the change's build comes first)."""
         idle = getattr(self.build, "idle", None)
         if idle is None:
             return
         try:
-            idle()
+            idle(self.state.change_waiting)
         except Exception:  # put-off cache writes: the next build tries them again
             if self.debug:
                 traceback.print_exc()
@@ -1162,11 +1171,13 @@ class SiteBuilder:
             notes=tuple(f"ingested {line}" for line in result.ingested),
         )
 
-    def idle(self) -> None:
+    def idle(self, stop: Callable[[], bool] | None = None) -> None:
         """After the build's event went out: save the caches it put off, and make ready
-        what the next edit needs (``Builder.prepare``)."""
-        self._builder.save()
-        self._builder.prepare()
+        what the next edit needs (``Builder.prepare``). ``stop``: give up as soon as it
+        says so (an edit waits), leaving the rest for the next time. At 10,000 bulletins
+        the save takes 0.9 s, and an edit saved meanwhile waited for it."""
+        if self._builder.save(stop):
+            self._builder.prepare()
 
     def close(self) -> None:
         """Save what is left to save; end a running index update (bundles and the index's

@@ -73,3 +73,22 @@ def test_other_threads_run_while_a_large_cache_is_saved(tmp_path: Path) -> None:
     # Pickled in memory first, this thread waited for 85-98 % of the save in one stall;
     # streamed, at most 11-13 % (it runs at every frame the pickler writes).
     assert max(stalls) < took / 2, (max(stalls), took)
+
+
+def test_a_stopped_save_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.pickle"
+    cache.save_manifest(path, big_manifest(10))
+    before = path.read_bytes()
+    asked = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 2  # two frames written, then an edit comes in
+
+    with pytest.raises(cache.SaveStopped):
+        cache.save_manifest(path, big_manifest(20_000), stop)
+    assert len(asked) == 3
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["manifest.pickle"]
+    cache.save_manifest(path, big_manifest(20_000), lambda: False)
+    assert len(cache.load_manifest(path).pages) == 20_000

@@ -6,6 +6,7 @@ off saving its caches. Whatever it skips, the output must be the bytes of a clea
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from benchmarks.corpus import write_project
 from generator import site as site_module
 from generator.build import Builder, build_site
+from generator.cache import content_cache_path, load_content_cache
 from generator.config import SiteConfig, load_config
 from generator.content import ArticleSource, dump_article, read_article
 from generator.site import load_site
@@ -175,6 +177,59 @@ def test_pages_written_before_a_crash_are_checked_by_the_next_build(
     else:
         assert builder.build(search=False, jobs=1, defer_saving=True).written
     del builder  # killed: nothing saved
+    path.write_bytes(original)
+    Builder(config).build(search=False, jobs=1)
+    assert_as_clean(project, tmp_path / "clean")
+
+
+@pytest.mark.parametrize("frames_before_stop", [0, 1, 3, 4])  # parses, manifest, state
+def test_a_save_stopped_midway_is_finished_by_the_next(
+    project: Path, tmp_path: Path, frames_before_stop: int
+) -> None:
+    """serve gives up saving its caches when an edit comes in: whatever stage it stopped
+    at (the parses, the manifest, the input state), the files on disk stay safe for
+    another builder, and the next save writes everything."""
+    config, builder, path, article = built_with_article(project)
+    save(path, dataclasses.replace(article, title=article.title + "（更正）"))
+    assert builder.build(search=False, jobs=1, defer_saving=True).written
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > frames_before_stop
+
+    assert builder.save(stop) is False
+    assert asked  # it was asked before any file was replaced
+    other = Builder(config).build(search=False, jobs=1)  # before the next save
+    assert other.rendered  # the edited pages are checked again, not trusted
+    assert_as_clean(project, tmp_path / "clean")
+    assert builder.save(lambda: False) is True
+    again = Builder(config).build(search=False, jobs=1)
+    assert (again.written, again.rendered) == ([], 0)
+
+
+def test_the_parses_a_stopped_save_did_not_write_are_written_by_the_next(
+    project: Path,
+) -> None:
+    config, builder, path, article = built_with_article(project)
+    save(path, dataclasses.replace(article, title=article.title + "（更正）"))
+    assert builder.build(search=False, jobs=1, defer_saving=True).written
+    assert builder.save(lambda: True) is False
+    assert builder.save() is True
+    saved = load_content_cache(content_cache_path(config), builder._content_stamp())
+    edited = path.relative_to(config.content_dir).as_posix()
+    assert saved[edited].digest == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_save_stopped_then_killed_leaves_nothing_trusted_wrongly(
+    project: Path, tmp_path: Path
+) -> None:
+    config, builder, path, article = built_with_article(project)
+    original = path.read_bytes()
+    save(path, dataclasses.replace(article, title=article.title + "（未保存）"))
+    assert builder.build(search=False, jobs=1, defer_saving=True).written
+    assert builder.save(lambda: True) is False
+    del builder  # killed before the next save
     path.write_bytes(original)
     Builder(config).build(search=False, jobs=1)
     assert_as_clean(project, tmp_path / "clean")
