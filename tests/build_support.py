@@ -8,6 +8,7 @@ import functools
 import http.server
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -22,6 +23,19 @@ from generator.content import ArticleSource, read_article
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT_PARTS = ("site.yaml", "seeds", "themes", "content")
+
+
+@contextlib.contextmanager
+def ctrl_c_reaches_children() -> Iterator[None]:
+    """Processes started inside take SIGINT as a terminal's job does, even when this test
+    run is itself a shell's background job: that ignores SIGINT, children inherit the
+    ignoring, and tests of Ctrl-C then saw a build finish and servers never stop. A
+    handler (not an ignore) here is reset to the default in the child."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def copy_project(dest: Path, base_url: str | None = None, output_dir: str | None = None) -> Path:

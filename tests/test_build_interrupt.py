@@ -11,31 +11,32 @@ import time
 from pathlib import Path
 
 from benchmarks.corpus import write_project
-from tests.build_support import run_cli
+from tests.build_support import ctrl_c_reaches_children, run_cli
 
 
 def test_ctrl_c_while_workers_render(tmp_path: Path) -> None:
     project = tmp_path / "project"
     write_project(project, 40)
     assert run_cli(project, "ingest").returncode == 0
-    build = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "generator",
-            "--config",
-            str(project / "site.yaml"),
-            "build",
-            "--no-search",
-            "--jobs",
-            "2",
-        ],
-        cwd=project,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, as a terminal's job would be
-    )
+    with ctrl_c_reaches_children():
+        build = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "generator",
+                "--config",
+                str(project / "site.yaml"),
+                "build",
+                "--no-search",
+                "--jobs",
+                "2",
+            ],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its own process group, as a terminal's job would be
+        )
     progress = project / "_site"
     deadline = time.monotonic() + 60
     while not (progress.exists() or list(project.glob("._site.building"))):

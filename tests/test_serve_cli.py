@@ -23,6 +23,7 @@ import pytest
 from generator.config import load_config
 from generator.content import ArticleSource, dump_article, parse_article
 from generator.site import load_site
+from tests.build_support import ctrl_c_reaches_children
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 15_000  # ms for the browser; builds on a busy 2-core machine can be slow
@@ -35,14 +36,15 @@ class Serve:
     def __init__(self, project: Path, *extra: str, env: dict[str, str] | None = None):
         root = Path(__file__).resolve().parent.parent
         self.project = project
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--port", "0", *extra],
-            cwd=project,
-            env={**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1", **(env or {})},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        with ctrl_c_reaches_children():  # stop() sends SIGINT, as Ctrl-C does
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "generator", "serve", "--port", "0", *extra],
+                cwd=project,
+                env={**os.environ, "PYTHONPATH": str(root), "PYTHONUNBUFFERED": "1", **(env or {})},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self.origin = ""
