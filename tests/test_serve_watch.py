@@ -103,16 +103,26 @@ def test_the_kernel_reports_changes_but_not_reads(watching: tuple[WatchRoots, Li
             assert mask & wanted, (folder, hex(mask), hex(wanted))
 
 
+def forget_recorded(state: LiveState) -> None:
+    """Let the events of the last save arrive, then forget them, so the next check sees
+    only what the next save reports."""
+    time.sleep(0.3)
+    with state.condition:
+        state._pending.clear()
+
+
 def test_saves_of_every_kind_are_noticed(watching: tuple[WatchRoots, LiveState]) -> None:
     roots, state = watching
     article = next(roots.content_dir.glob("*/01-article.md"))
     article.write_text("标题\n\n改过的正文。\n", encoding="utf-8")
     assert recorded(state, article)
+    forget_recorded(state)
     # an editor that saves through a temporary file and a rename
     temporary = article.with_name(".01-article.md.swp")
     temporary.write_text("标题\n\n再改。\n", encoding="utf-8")
     os.replace(temporary, article)
     assert recorded(state, article)
+    forget_recorded(state)
     new_folder = roots.content_dir / "2026-02-01_99999"
     new_folder.mkdir()
     new_article = new_folder / "01-new.md"
@@ -121,10 +131,14 @@ def test_saves_of_every_kind_are_noticed(watching: tuple[WatchRoots, LiveState])
     seed = roots.seeds_dir / "today.txt"
     seed.write_text("原始快讯\n", encoding="utf-8")
     assert recorded(state, seed)
+    forget_recorded(state)
     article.unlink()
     assert recorded(state, article)
     roots.config_file.write_text("title: changed\n", encoding="utf-8")
     assert recorded(state, roots.config_file)
+    forget_recorded(state)
+    new_article.write_text("新标题\n\n改过。\n", encoding="utf-8")  # its folder is new
+    assert recorded(state, new_article)
 
 
 def _queue_size() -> int:
