@@ -246,6 +246,7 @@ def update_search_index(
     background: bool = False,
     listener: IndexingListener | None = None,
     stop: threading.Event | None = None,
+    wait_turn: Callable[[], object] | None = None,
 ) -> SearchReport:
     """Bring the site's Pagefind bundle up to date with the written article pages of
     every language.
@@ -261,16 +262,19 @@ def update_search_index(
     save. ``listener`` hears indexing start and end, from the indexing thread, so a long
     build can say what it is doing.
     Setting ``stop`` ends a running Pagefind and raises ``IndexingStopped``; the bundle and
-    saved state stay as they were. A shard's Pagefind waits for others when the memory
-    they would need together is more than the system has available, and none starts when
-    one alone would need more memory than the machine has (Pagefind would run for minutes
-    and then be killed, or push other programs out).
+    saved state stay as they were. ``wait_turn`` is called before each staged document is
+    written and may block: the preview server's rebuilds run in this process, and writing
+    documents alongside one (Python, like the rebuild) made it 2-3 times slower.
+    A shard's Pagefind waits for others when the memory they would need together is more
+    than the system has available, and none starts when one alone would need more memory
+    than the machine has (Pagefind would run for minutes and then be killed, or push other
+    programs out).
     """
     started = time.perf_counter()
     cache = search_cache_dir(config)
     targets = search_targets(config)
     memory = _MemoryBudget(available_memory())
-    run = _Run(pagefind_binary(), force, background, listener, stop, memory)
+    run = _Run(pagefind_binary(), force, background, listener, stop, memory, wait_turn)
     plans = [
         _plan(target, cache / target.key, run, config.search_shard_pages) for target in targets
     ]
@@ -317,8 +321,9 @@ class BackgroundIndexer:
     background (one shard at a time, Pagefind at the lowest priority); requests that
     arrive while it runs make exactly one more run afterwards. Bundles are swapped in
     whole, so pages keep searching the previous index meanwhile. ``on_done`` gets each
-    report, or the BulletinError that stopped a run. ``close`` ends a running Pagefind
-    (at 1,000 bulletins it may have a minute to go) rather than wait for it.
+    report, or the BulletinError that stopped a run; ``wait_turn``: see
+    ``update_search_index``. ``close`` ends a running Pagefind (at 1,000 bulletins it may
+    have a minute to go) rather than wait for it.
     """
 
     def __init__(
@@ -327,12 +332,13 @@ class BackgroundIndexer:
         delay: float = 0.5,
         on_done: Callable[[SearchReport | BulletinError], None] | None = None,
         update: Callable[[SiteConfig], SearchReport] | None = None,
+        wait_turn: Callable[[], object] | None = None,
     ) -> None:
         self._delay = delay
         self._on_done = on_done
         self._stop = threading.Event()
         self._update = update or functools.partial(
-            update_search_index, background=True, stop=self._stop
+            update_search_index, background=True, stop=self._stop, wait_turn=wait_turn
         )
         self._changed = threading.Condition()
         self._pending: SiteConfig | None = None
@@ -621,6 +627,7 @@ class _Run:
     listener: IndexingListener | None
     stop: threading.Event | None
     memory: _MemoryBudget
+    wait_turn: Callable[[], object] | None = None
     failed: threading.Event = field(default_factory=threading.Event)  # a shard failed:
     # shards not started yet are not started
 
@@ -713,7 +720,7 @@ def _index(plan: _Plan, run: _Run) -> None:
     target = plan.target
     if plan.outcome is not Outcome.INDEXED:  # a changed or removed page dirties its shard
         return
-    documents = _Documents(target, plan.staging) if target.mirrors else None
+    documents = _Documents(target, plan.staging, run.wait_turn) if target.mirrors else None
     if documents is not None:
         documents.keep_only(plan.changes.state.articles())
     pages = sum(plan.shards[number].pages for number in plan.dirty)
@@ -968,9 +975,12 @@ class _Documents:
     """The staging folder of documents Pagefind indexes when the site has variants: one
     per article, at the article page's path (see ``shared_document``)."""
 
-    def __init__(self, target: SearchTarget, staging: Path):
+    def __init__(
+        self, target: SearchTarget, staging: Path, wait_turn: Callable[[], object] | None = None
+    ):
         self.target = target
         self.staging = staging
+        self.wait_turn = wait_turn  # see update_search_index
 
     def keep_only(self, articles: set[str]) -> None:
         """Remove every staged document but those of ``articles``: also one written for a
@@ -982,6 +992,8 @@ class _Documents:
 
     def write(self, rels: list[str]) -> None:
         for rel in rels:
+            if self.wait_turn is not None:
+                self.wait_turn()
             source = _read_page(self.target.root / rel)
             if source is None:  # gone since the scan: the next scan drops it
                 continue

@@ -84,6 +84,7 @@ PORT_TRIES = 20  # a busy port moves on to the next free one, at most this many
 PAGE_LIST_LIMIT = 2000  # above this many changed URLs, tell every tab to reload instead
 HISTORY = 100  # events kept for streams that reconnect
 POLL_SECONDS = 1.0  # between looks at every watched file, where folders cannot be watched
+BUILD_WAIT_SECONDS = 30.0  # the search index's documents wait this long at most for a build
 # What inotify says when a user's watches or instances are used up, and the setting to raise.
 _INOTIFY_LIMITS = {errno.ENOSPC: "max_user_watches=524288", errno.EMFILE: "max_user_instances=1024"}
 KEEPALIVE_SECONDS = 15.0
@@ -1102,7 +1103,16 @@ class SiteBuilder:
         self.config_file = config_file
         self.config = config
         self.search = search
-        self._indexer = BackgroundIndexer(on_done=_report_search) if search else None
+        # Set while no build runs: the indexer writes its documents between builds, not
+        # during one (both are Python in this process; a build alongside took 2-3 times as
+        # long, 2.5-4.4 s instead of 1.0-1.4 s at 10,000 bulletins).
+        self._not_building = threading.Event()
+        self._not_building.set()
+        self._indexer = (
+            BackgroundIndexer(on_done=_report_search, wait_turn=self._wait_for_builds)
+            if search
+            else None
+        )
         # Kept for the whole run: parsed articles, manifest, templates and converters stay
         # in memory, so an edit costs only the work it causes.
         self._builder = site_build.Builder(config)
@@ -1130,7 +1140,17 @@ class SiteBuilder:
             files=tuple(files),
         )
 
+    def _wait_for_builds(self) -> None:
+        self._not_building.wait(BUILD_WAIT_SECONDS)
+
     def __call__(self, changes: ChangeSet) -> BuildReport:
+        self._not_building.clear()
+        try:
+            return self._rebuild(changes)
+        finally:
+            self._not_building.set()
+
+    def _rebuild(self, changes: ChangeSet) -> BuildReport:
         notes: list[str] = []
         if changes.config_changed:
             fresh = load_config(self.config_file)

@@ -232,3 +232,19 @@ def test_another_pagefind_binary_indexes_again(
     log = recording_pagefind(tmp_path, monkeypatch)
     assert [t.outcome for t in update_search_index(site).targets] == [Outcome.INDEXED]
     assert len(pagefind_runs(log)) == 1
+
+
+def test_staged_documents_wait_their_turn_one_by_one(tmp_path: Path) -> None:
+    """The preview server's rebuilds run in the same process as its index updates: each
+    document waits for its turn (``wait_turn``), so a rebuild never shares the processor
+    with the documents' Python for long."""
+    site = make_config(tmp_path / "site")
+    staging = search.search_cache_dir(site) / search.SITE_KEY / "staging"
+    written_before_turn: list[int] = []
+
+    def wait_turn() -> None:
+        written_before_turn.append(len(list(staging.rglob("*.html"))))
+
+    report = update_search_index(site, wait_turn=wait_turn)
+    assert [t.outcome for t in report.targets] == [Outcome.INDEXED]
+    assert written_before_turn == list(range(len(ARTICLES)))  # asked before each one

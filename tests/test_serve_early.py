@@ -7,13 +7,16 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pytest
 
 import generator.parallel
+import generator.serve
 from generator.build import build_site
 from generator.changes import WatchRoots, summarise_changes
 from generator.config import SiteConfig, load_config
@@ -277,3 +280,46 @@ def test_put_off_saving_gives_way_to_an_edit_that_waits(project: Path) -> None:
     assert state.take_ready() is not None  # ...and the rebuild loop: nothing waits now
     rebuilder.idle()
     assert manifest.read_bytes() != before
+
+
+def test_the_search_index_waits_while_a_build_runs(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index's documents are written between the preview's builds, not during one:
+    both are Python in the server's process, and a build beside them took 2-3 times as
+    long at 10,000 bulletins."""
+    given: dict[str, Any] = {}
+
+    class Indexer:
+        def __init__(self, **options: Any) -> None:
+            given.update(options)
+
+        def request(self, config: SiteConfig) -> None:
+            pass
+
+    monkeypatch.setattr(generator.serve, "BackgroundIndexer", Indexer)
+    config_file = project / "site.yaml"
+    config = load_config(config_file)
+    site_builder = SiteBuilder(config_file, config, search=True)
+    building, finish = threading.Event(), threading.Event()
+    real_build = site_builder._builder.build
+
+    def held_build(*args: Any, **kwargs: Any) -> Any:
+        building.set()
+        finish.wait(30)
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(site_builder._builder, "build", held_build)
+    roots = WatchRoots.from_config(config, config_file)
+    build = threading.Thread(target=site_builder, args=(summarise_changes([], roots),))
+    build.start()
+    assert building.wait(30)
+    turn = threading.Thread(target=given["wait_turn"])
+    turn.start()
+    turn.join(0.3)
+    assert turn.is_alive()  # the index's next document waits...
+    finish.set()
+    build.join(120)
+    turn.join(10)
+    assert not turn.is_alive()  # ...until the build is done
+    given["wait_turn"]()  # and between builds it does not wait
