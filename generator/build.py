@@ -218,9 +218,12 @@ class Builder:
         except cache.SaveStopped:
             return False
         with self._dirty_lock:
-            if self._unrecorded:
-                self._unrecorded = set()
-                _unrecorded_path(config).unlink(missing_ok=True)
+            # Pages written early since the last build began are in no manifest yet (that
+            # build's batch may never be built: serve stopped first); they stay named.
+            kept = self._unrecorded & self._dirty
+            if kept != self._unrecorded:
+                self._unrecorded = kept
+                _name_unrecorded(config, kept)
         return True
 
     def _note_unrecorded(self, keys: set[str]) -> None:
@@ -229,8 +232,7 @@ class Builder:
             if keys <= self._unrecorded:
                 return
             self._unrecorded |= keys
-            data = json.dumps(sorted(self._unrecorded), ensure_ascii=False).encode()
-            write_atomic(_unrecorded_path(self.config), data)
+            _name_unrecorded(self.config, self._unrecorded)
 
     def _saved_manifest(self) -> Manifest:
         """The manifest as the cache holds it, without the records of pages another
@@ -488,9 +490,9 @@ class Builder:
             view = page_view(page, edit.site, last.ctx)
             files += render_page(page, view, last.renderer, self._early_converters, last.ctx)
         keys = {own[key].key for key in edit.keys}
-        self._note_unrecorded(keys)
         with self._dirty_lock:  # before writing: a build starting now looks at them again
-            self._dirty.update(keys)
+            self._dirty.update(keys)  # (and first: a save meanwhile keeps them named)
+        self._note_unrecorded(keys)
         for rel, data in files:
             write_atomic(config.output_dir / rel, data)
         return files
@@ -638,6 +640,16 @@ def _placement(article: Article) -> tuple:
     return tuple(
         getattr(article, f.name) for f in dataclasses.fields(article) if f.name not in early
     )
+
+
+def _name_unrecorded(config: SiteConfig, keys: set[str]) -> None:
+    """The file naming pages the saved manifest lacks; none when it lacks none."""
+    if keys:
+        write_atomic(
+            _unrecorded_path(config), json.dumps(sorted(keys), ensure_ascii=False).encode()
+        )
+    else:
+        _unrecorded_path(config).unlink(missing_ok=True)
 
 
 def _unrecorded_path(config: SiteConfig) -> Path:

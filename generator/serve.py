@@ -680,17 +680,18 @@ class Rebuilder:
         _report_build(event, report, described)
         return event
 
-    def idle(self) -> None:
+    def idle(self) -> bool:
         """The build callable's put-off work (``idle``), if it has any; it gives up as
-        soon as a change waits (the change's build comes first)."""
+        soon as a change waits (the change's build comes first). False when it gave up."""
         idle = getattr(self.build, "idle", None)
         if idle is None:
-            return
+            return True
         try:
-            idle(self.state.change_waiting)
+            return idle(self.state.change_waiting) is not False
         except Exception:  # put-off cache writes: the next build tries them again
             if self.debug:
                 traceback.print_exc()
+            return True
 
     def _publish_early(self, changes: ChangeSet, described: str, batch: int | None = None) -> None:
         """Let open tabs show what the build can write at once, before the whole build."""
@@ -728,8 +729,7 @@ class Rebuilder:
         idle_due = False
         while True:
             if idle_due and self.state.wait_idle(IDLE_SECONDS):
-                self.idle()
-                idle_due = False
+                idle_due = not self.idle()  # given way to a change: again once idle
             taken = self.state.take_ready()
             if taken is None:
                 return
@@ -1191,13 +1191,15 @@ class SiteBuilder:
             notes=tuple(f"ingested {line}" for line in result.ingested),
         )
 
-    def idle(self, stop: Callable[[], bool] | None = None) -> None:
+    def idle(self, stop: Callable[[], bool] | None = None) -> bool:
         """After the build's event went out: save the caches it put off, and make ready
         what the next edit needs (``Builder.prepare``). ``stop``: give up as soon as it
-        says so (an edit waits), leaving the rest for the next time. At 10,000 bulletins
-        the save takes 0.9 s, and an edit saved meanwhile waited for it."""
-        if self._builder.save(stop):
-            self._builder.prepare()
+        says so (an edit waits), leaving the rest for the next time; then False. At 10,000
+        bulletins the save takes 0.9 s, and an edit saved meanwhile waited for it."""
+        if not self._builder.save(stop):
+            return False
+        self._builder.prepare()
+        return True
 
     def close(self) -> None:
         """Save what is left to save; end a running index update (bundles and the index's

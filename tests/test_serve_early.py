@@ -323,3 +323,54 @@ def test_the_search_index_waits_while_a_build_runs(
     turn.join(10)
     assert not turn.is_alive()  # ...until the build is done
     given["wait_turn"]()  # and between builds it does not wait
+
+
+def test_a_put_off_save_that_gave_way_to_an_ignored_file_is_done_once_idle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's swap file, written while the caches are being saved, stops the save
+    but makes no build: the save must still happen once the server is idle again."""
+    monkeypatch.setattr(generator.serve, "IDLE_SECONDS", 0.05)
+    project = tmp_path / "project"
+    (project / "content/b1").mkdir(parents=True)
+    roots = WatchRoots(
+        root=project,
+        config_file=project / "site.yaml",
+        content_dir=project / "content",
+        seeds_dir=project / "seeds",
+        theme_dir=project / "themes/default",
+        output_dir=project / "_site",
+    )
+    article = project / "content/b1/01-a.md"
+    swap = project / "content/b1/.01-a.md.swp"
+    state = LiveState()
+    saves: list[bool] = []
+
+    class Build:
+        def __call__(self, changes: Any) -> BuildReport:
+            return BuildReport(written=("index.html",))
+
+        def idle(self, stop: Any) -> bool:
+            if not saves:
+                state.record([swap])  # saved meanwhile by the editor
+            saves.append(not stop())
+            return saves[-1]
+
+    rebuilder = Rebuilder(state, Build(), roots, "/", quiet=0.01)
+    threads = [
+        threading.Thread(target=rebuilder.run_early, daemon=True),
+        threading.Thread(target=rebuilder.run, daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        state.record([article])
+        deadline = time.monotonic() + 10
+        while len(saves) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert saves[:2] == [False, True]  # gave way, then done
+        assert state.builds == 1  # the swap file built nothing
+    finally:
+        state.stop()
+        for thread in threads:
+            thread.join(5)
