@@ -14,6 +14,7 @@ from typing import Any
 
 import jinja2
 import pytest
+from test_serve_http import roots_for
 
 import generator.parallel
 import generator.serve
@@ -333,14 +334,7 @@ def test_a_put_off_save_that_gave_way_to_an_ignored_file_is_done_once_idle(
     monkeypatch.setattr(generator.serve, "IDLE_SECONDS", 0.05)
     project = tmp_path / "project"
     (project / "content/b1").mkdir(parents=True)
-    roots = WatchRoots(
-        root=project,
-        config_file=project / "site.yaml",
-        content_dir=project / "content",
-        seeds_dir=project / "seeds",
-        theme_dir=project / "themes/default",
-        output_dir=project / "_site",
-    )
+    roots = roots_for(project)
     article = project / "content/b1/01-a.md"
     swap = project / "content/b1/.01-a.md.swp"
     state = LiveState()

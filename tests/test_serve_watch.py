@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_serve_http import roots_for
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
@@ -38,14 +39,7 @@ def make_project(root: Path, folders: int) -> WatchRoots:
     (root / "seeds").mkdir()
     (root / "themes/default").mkdir(parents=True)
     (root / "site.yaml").write_text("title: t\n", encoding="utf-8")
-    return WatchRoots(
-        root=root,
-        config_file=root / "site.yaml",
-        content_dir=content,
-        seeds_dir=root / "seeds",
-        theme_dir=root / "themes/default",
-        output_dir=root / "_site",
-    )
+    return roots_for(root)
 
 
 @pytest.fixture
