@@ -201,9 +201,9 @@ class Builder:
 
     def save(self, stop: cache.Stop | None = None) -> bool:
         """Write the caches builds put off (``defer_saving``): parses, then the manifest,
-        then the input state (never newer than the manifest), then forget the pages
-        written since the last save. ``stop`` is asked as they are written (``serve``: an
-        edit is waiting); when it says so, the file being written is left as it was and
+        then the input state (never newer than the manifest), then stop naming the pages
+        the saved manifest now covers. ``stop`` is asked as they are written (``serve``:
+        an edit is waiting); when it says so, the file being written is left as it was and
         the rest waits for the next save. True when everything is saved."""
         config = self.config
         try:
