@@ -991,6 +991,7 @@ class _Documents:
                 os.unlink(entry.path)
 
     def write(self, rels: list[str]) -> None:
+        converters = [_length_keeping_converter(m.opencc) for m in self.target.mirrors]
         for rel in rels:
             if self.wait_turn is not None:
                 self.wait_turn()
@@ -998,8 +999,8 @@ class _Documents:
             if source is None:  # gone since the scan: the next scan drops it
                 continue
             mirrors = [
-                (mirror, _read_page(mirror.root / rel), _length_keeping_converter(mirror.opencc))
-                for mirror in self.target.mirrors
+                (mirror, _read_page(mirror.root / rel), convert)
+                for mirror, convert in zip(self.target.mirrors, converters, strict=True)
             ]
             out = self.staging / rel
             out.parent.mkdir(parents=True, exist_ok=True)

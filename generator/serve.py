@@ -89,12 +89,13 @@ BUILD_WAIT_SECONDS = 30.0  # the search index's documents wait this long at most
 _INOTIFY_LIMITS = {errno.ENOSPC: "max_user_watches=524288", errno.EMFILE: "max_user_instances=1024"}
 KEEPALIVE_SECONDS = 15.0
 _MIRROR_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_WATCHED_EVENTS = {"created", "modified", "deleted", "moved"}  # not opened/closed: builds read
-# The same, asked of the kernel: with every event type (watchdog's default) each file a
-# build reads and each folder its scan lists queued an open and a close. At 10,000
-# bulletins one scan overflowed inotify's queue (16,384 events by default); watchdog then
-# listed every folder again to re-add its watches, which overflowed it again, and an
-# editor's save was lost among the dropped events.
+# The events the watcher records, asked of the kernel and kept by watchdog (nothing else
+# reaches the handler): not opens and closes, as builds read every file, nor a folder's
+# modification, which comes with every file written in it. With every event type
+# (watchdog's default) each file a build reads and each folder its scan lists queued an
+# open and a close: at 10,000 bulletins one scan overflowed inotify's queue (16,384
+# events by default), watchdog then listed every folder again to re-add its watches,
+# which overflowed it again, and an editor's save was lost among the dropped events.
 _EVENT_FILTER = [
     FileCreatedEvent,
     DirCreatedEvent,
@@ -750,10 +751,6 @@ class _ChangeRecorder(FileSystemEventHandler):
         self.state = state
 
     def on_any_event(self, event: FileSystemEvent) -> None:
-        if event.event_type not in _WATCHED_EVENTS:
-            return
-        if event.is_directory and event.event_type == "modified":
-            return  # a folder's mtime changes with every file written in it
         paths = [Path(_as_text(event.src_path))]
         if event.dest_path:
             paths.append(Path(_as_text(event.dest_path)))
