@@ -20,6 +20,7 @@ from generator.variants import (
     localize,
     person,
     place,
+    token,
 )
 
 
@@ -125,6 +126,16 @@ def test_localize_fills_tokens_per_language(tmp_path: Path) -> None:
     assert traditional == (
         '<html lang="zh-Hant"><a href="/news/zh-hant/x/" aria-current="true">简体中文發</a>'
     )
+
+
+def test_every_token_is_filled_and_unknown_ones_stay(tmp_path: Path) -> None:
+    config = make_config(tmp_path)
+    languages = languages_of(config)
+    links = "".join(f'<a href="{ROOT}p{n}/">{n}</a>' for n in range(50))
+    unknown = token("LATER")
+    [page] = localize([f"{links}{unknown}{LANG}"], languages[1], None, config)
+    assert page.count('href="/news/zh-hant/p') == 50
+    assert page.endswith(f"{unknown}zh-Hant")
 
 
 def test_converter_is_rebuilt_from_its_spec_when_pickled(tmp_path: Path) -> None:
