@@ -208,7 +208,7 @@ def token_fills(language: Language, config: SiteConfig) -> tuple[tuple[str, str]
     return fills
 
 
-# Token values by everything they are made of: a few per site, asked for once per page.
+# Token fills by everything they are made of: a few per site, asked for by every batch.
 _token_tables: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {}
 
 
