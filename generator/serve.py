@@ -26,10 +26,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import dataclasses
 import errno
+import functools
 import ipaddress
 import json
+import os
 import re
 import secrets
 import signal
@@ -87,6 +90,7 @@ POLL_SECONDS = 1.0  # between looks at every watched file, where folders cannot 
 BUILD_WAIT_SECONDS = 30.0  # the search index's documents wait this long at most for a build
 # What inotify says when a user's watches or instances are used up, and the setting to raise.
 _INOTIFY_LIMITS = {errno.ENOSPC: "max_user_watches=524288", errno.EMFILE: "max_user_instances=1024"}
+_RAISE_IT = "Raise the limit to see saves at once: sudo sysctl fs.inotify."
 KEEPALIVE_SECONDS = 15.0
 _MIRROR_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The events the watcher records, asked of the kernel and kept by watchdog (nothing else
@@ -745,43 +749,125 @@ class Rebuilder:
 
 
 class _ChangeRecorder(FileSystemEventHandler):
-    """The watchdog side: record paths and wake the rebuild loop, nothing else."""
+    """The watchdog side: record paths and wake the rebuild loop, nothing else.
+    ``on_new_folder``: told of each folder created or moved in (inotify watchers only)."""
 
-    def __init__(self, state: LiveState):
+    def __init__(self, state: LiveState, on_new_folder: Callable[[Path], None] | None = None):
         self.state = state
+        self.on_new_folder = on_new_folder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         paths = [Path(_as_text(event.src_path))]
         if event.dest_path:
             paths.append(Path(_as_text(event.dest_path)))
         self.state.record(paths)
+        if self.on_new_folder is not None and isinstance(event, (DirCreatedEvent, DirMovedEvent)):
+            self.on_new_folder(paths[-1])
 
 
 def _as_text(path: bytes | str) -> str:
     return path.decode() if isinstance(path, bytes) else path
 
 
-def start_watching(roots: WatchRoots, state: LiveState) -> BaseObserver:
-    """The watcher, started. Where the system lets no more folders be watched (Linux
-    allows each user a number of inotify watches, one a folder: a large site and an
-    editor's own watches can use them up), the files are polled instead, with a warning."""
+class Watcher:
+    """The preview's file watcher over the roots, started. Where the system lets no more
+    folders be watched (Linux allows each user a number of inotify watches, one a folder:
+    a large site and an editor's own watches can use them up), the files are polled
+    instead, with a warning; and a folder created later that could not be watched any
+    more (watchdog leaves it unwatched without a word) is polled from then on."""
+
+    def __init__(self, roots: WatchRoots, state: LiveState):
+        self._lock = threading.Lock()
+        self._poller: BaseObserver | None = None  # for folders added once watches ran out
+        self._polled = _ChangeRecorder(state)
+        self._stopped = False
+        try:
+            self.observer = _watch(Observer(), roots, _ChangeRecorder(state, self._new_folder))
+        except OSError as error:
+            limit = _INOTIFY_LIMITS.get(error.errno or 0)
+            if limit is None:
+                raise
+            _say(
+                f"warning: cannot watch every folder ({error.strerror}); looking for changes "
+                f"every {POLL_SECONDS:g} s instead. {_RAISE_IT}{limit}",
+                sys.stderr,
+            )
+            self.observer = _watch(PollingObserver(timeout=POLL_SECONDS), roots, self._polled)
+
+    def _new_folder(self, folder: Path) -> None:
+        """In the watcher's thread, after a folder appeared (its event, recorded, starts a
+        build that reads what the folder holds already): when no watch was left for it,
+        poll it from now on."""
+        if _watch_room(folder):
+            return
+        with self._lock:
+            if self._stopped:
+                return
+            if self._poller is None:
+                _say(
+                    f"warning: cannot watch {folder} (inotify watch limit reached); looking "
+                    f"for changes there, and in any new folder that cannot be watched, every "
+                    f"{POLL_SECONDS:g} s. {_RAISE_IT}{_INOTIFY_LIMITS[errno.ENOSPC]}",
+                    sys.stderr,
+                )
+                self._poller = PollingObserver(timeout=POLL_SECONDS)
+                self._poller.daemon = True
+                self._poller.start()
+            self._poller.schedule(
+                self._polled, str(folder), recursive=True, event_filter=_EVENT_FILTER
+            )
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped = True
+            poller = self._poller
+        self.observer.stop()
+        if poller is not None:
+            poller.stop()
+
+    def join(self, timeout: float | None = None) -> None:
+        self.observer.join(timeout)
+        with self._lock:
+            poller = self._poller
+        if poller is not None:
+            poller.join(timeout)
+
+
+def _watch_room(folder: Path) -> bool:
+    """Whether this user may add one more inotify watch now: a watch on ``folder`` is
+    tried in an inotify instance of its own, closed at once. True where it cannot tell.
+    (Watchdog's own ctypes helpers open the instance without close-on-exec: a build's
+    workers forked meanwhile would keep the watch.)"""
+    libc = _libc()
+    if libc is None:
+        return True
+    fd = libc.inotify_init1(os.O_CLOEXEC)
+    if fd < 0:  # no instance left: says nothing of the watcher's own instance
+        return True
     try:
-        return _watch(Observer(), roots, state)
-    except OSError as error:
-        limit = _INOTIFY_LIMITS.get(error.errno or 0)
-        if limit is None:
-            raise
-        _say(
-            f"warning: cannot watch every folder ({error.strerror}); looking for changes "
-            f"every {POLL_SECONDS:g} s instead. Raise the limit to see saves at once: "
-            f"sudo sysctl fs.inotify.{limit}",
-            sys.stderr,
-        )
-        return _watch(PollingObserver(timeout=POLL_SECONDS), roots, state)
+        if libc.inotify_add_watch(fd, os.fsencode(folder), _IN_CREATE) >= 0:
+            return True
+        return ctypes.get_errno() != errno.ENOSPC
+    finally:
+        os.close(fd)
 
 
-def _watch(observer: BaseObserver, roots: WatchRoots, state: LiveState) -> BaseObserver:
-    recorder = _ChangeRecorder(state)
+_IN_CREATE = 0x100
+
+
+@functools.cache
+def _libc() -> Any:
+    """The C library, where it has inotify (Linux); else None."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.inotify_init1.argtypes = [ctypes.c_int]
+        libc.inotify_add_watch.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_uint32]
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def _watch(observer: BaseObserver, roots: WatchRoots, recorder: _ChangeRecorder) -> BaseObserver:
     for folder in roots.watched_dirs():
         folder.mkdir(parents=True, exist_ok=True)  # so a first raw bulletin is noticed
         observer.schedule(recorder, str(folder), recursive=True, event_filter=_EVENT_FILTER)
@@ -1023,7 +1109,7 @@ class Preview:
         self.state = LiveState()
         self.rebuilder = Rebuilder(self.state, build, roots, base_path, quiet, debug)
         self._server: PreviewHTTPServer | None = None
-        self._observer: Any = None
+        self._watcher: Watcher | None = None
         self._threads: list[threading.Thread] = []
         self._serving = False
 
@@ -1044,7 +1130,7 @@ class Preview:
             _say(f"port {self.port} is in use; using port {bound} instead")
         if not _is_loopback(self.host):
             _say(f"warning: listening on {self.host}: other machines can see this preview")
-        self._observer = start_watching(self.roots, self.state)
+        self._watcher = Watcher(self.roots, self.state)
         self._threads = [
             threading.Thread(target=self.rebuilder.run_early, name="early"),
             threading.Thread(target=self.rebuilder.run, name="rebuild"),
@@ -1062,9 +1148,9 @@ class Preview:
         if self.state.building:
             _say("stopping after the current build…")
         self.state.stop()
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join(timeout=5)
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher.join(timeout=5)
         if self._serving:
             self._server.shutdown()  # type: ignore[union-attr]
         for thread in self._threads:

@@ -19,7 +19,7 @@ from watchdog.observers.polling import PollingObserver
 
 from generator import serve
 from generator.changes import WatchRoots
-from generator.serve import LiveState, start_watching
+from generator.serve import LiveState, Watcher
 
 IN_ACCESS, IN_MODIFY, IN_CLOSE_NOWRITE, IN_OPEN = 0x1, 0x2, 0x10, 0x20
 IN_MOVED_FROM, IN_MOVED_TO, IN_CREATE, IN_DELETE = 0x40, 0x80, 0x100, 0x200
@@ -48,12 +48,12 @@ def watching(
 ) -> Iterator[tuple[WatchRoots, LiveState]]:
     roots = make_project(tmp_path / "project", getattr(request, "param", 3))
     state = LiveState()
-    observer = start_watching(roots, state)
+    watcher = Watcher(roots, state)
     try:
         yield roots, state
     finally:
-        observer.stop()
-        observer.join(timeout=10)
+        watcher.stop()
+        watcher.join(timeout=10)
 
 
 def recorded(state: LiveState, path: Path, timeout: float = 5.0) -> bool:
@@ -195,9 +195,9 @@ def test_without_inotify_watches_left_it_polls_and_says_how_to_fix_it(
     monkeypatch.setattr(serve, "Observer", LimitReached)
     monkeypatch.setattr(serve, "POLL_SECONDS", 0.2)
     state = LiveState()
-    observer = start_watching(roots, state)
+    watcher = Watcher(roots, state)
     try:
-        assert isinstance(observer, PollingObserver)
+        assert isinstance(watcher.observer, PollingObserver)
         said = capsys.readouterr().err
         assert f"warning: cannot watch every folder ({said_by_system})" in said
         assert "every 0.2 s" in said and f"sysctl fs.inotify.{setting}=" in said
@@ -207,8 +207,8 @@ def test_without_inotify_watches_left_it_polls_and_says_how_to_fix_it(
         article.write_text("标题\n\n改过的正文。\n", encoding="utf-8")
         assert recorded(state, article)
     finally:
-        observer.stop()
-        observer.join(timeout=10)
+        watcher.stop()
+        watcher.join(timeout=10)
 
 
 def test_other_errors_of_the_watcher_are_not_hidden(
@@ -220,4 +220,71 @@ def test_other_errors_of_the_watcher_are_not_hidden(
 
     monkeypatch.setattr(serve, "Observer", Broken)
     with pytest.raises(PermissionError):
-        start_watching(make_project(tmp_path / "project", 1), LiveState())
+        Watcher(make_project(tmp_path / "project", 1), LiveState())
+
+
+USED_UP = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[2])
+from test_serve_watch import inotify_masks, make_project, recorded
+from generator import serve
+serve.POLL_SECONDS = 0.2
+roots = make_project(Path(sys.argv[1]), 3)
+state = serve.LiveState()
+watcher = serve.Watcher(roots, state)
+folders = [p for p in Path(sys.argv[1]).rglob("*") if p.is_dir()] + [Path(sys.argv[1])]
+Path("/proc/sys/user/max_inotify_watches").write_text(str(len(inotify_masks(folders))))
+new = roots.content_dir / "2026-02-01_00001"
+new.mkdir()
+assert recorded(state, new), "the new folder's creation"
+time.sleep(0.5)  # the poll's first look (coarse mtimes)
+article = new / "01-article.md"
+article.write_text("标题\\n\\n正文。\\n", encoding="utf-8")
+print("recorded" if recorded(state, article) else "lost", flush=True)
+watcher.stop()
+watcher.join(timeout=10)
+"""
+
+
+def _user_namespaces() -> bool:
+    """Whether this system lets a user namespace set its own inotify limits."""
+    probe = "echo 100 > /proc/sys/user/max_inotify_watches"
+    try:
+        run = subprocess.run(
+            ["unshare", "--user", "--map-root-user", "sh", "-c", probe],
+            capture_output=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return run.returncode == 0
+
+
+@pytest.mark.skipif(not _user_namespaces(), reason="needs unshare --user to lower the limit")
+def test_a_folder_made_once_watches_ran_out_is_polled_and_said(tmp_path: Path) -> None:
+    """The limit is lowered in a user namespace of the test's own (the machine's is left
+    alone) to the watches the preview holds: watchdog then leaves the next folder
+    unwatched without a word, and an article saved in it was never seen."""
+    run = subprocess.run(
+        [
+            "unshare",
+            "--user",
+            "--map-root-user",
+            sys.executable,
+            "-c",
+            USED_UP,
+            str(tmp_path / "project"),
+            str(Path(__file__).parent),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent.parent,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "recorded"
+    warning = [line for line in run.stderr.splitlines() if "warning:" in line]
+    assert len(warning) == 1, run.stderr
+    assert "cannot watch" in warning[0] and "2026-02-01_00001" in warning[0]
+    assert "sysctl fs.inotify.max_user_watches=" in warning[0]
