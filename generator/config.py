@@ -12,7 +12,8 @@ import yaml
 from generator.errors import BulletinError
 
 OPENCC_CONFIGS = ("s2t", "s2tw", "s2twp", "s2hk")
-_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+# What a variant's URL prefix may be (serve looks for a variant's 404 page by it too).
+PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Folders at the root of the default language's output: a variant's folder must not be one.
 _RESERVED_PREFIXES = ("authors", "bulletins", "pagefind", "regions", "search", "static")
 
@@ -170,7 +171,7 @@ def _parse_variants(raw_variants: Any, problems: list[str]) -> tuple[Variant, ..
             problems.append(f"'{where}.opencc' must be one of {', '.join(OPENCC_CONFIGS)}")
         prefix = item.get("prefix")
         if isinstance(prefix, str):
-            if not _PREFIX_RE.match(prefix):
+            if not PREFIX_RE.match(prefix):
                 problems.append(f"'{where}.prefix' must be lower-case ASCII letters, digits, '-'")
             elif prefix in _RESERVED_PREFIXES:
                 problems.append(

@@ -33,7 +33,6 @@ import functools
 import ipaddress
 import json
 import os
-import re
 import secrets
 import signal
 import socket
@@ -69,7 +68,7 @@ from watchdog.observers.polling import PollingObserver
 
 from generator import build as site_build
 from generator.changes import ChangeKind, ChangeSet, WatchRoots, summarise_changes
-from generator.config import SiteConfig, load_config
+from generator.config import PREFIX_RE, SiteConfig, load_config
 from generator.errors import BulletinError
 from generator.search import BackgroundIndexer, SearchReport, describe_report
 
@@ -92,7 +91,6 @@ BUILD_WAIT_SECONDS = 30.0  # the search index's documents wait this long at most
 _INOTIFY_LIMITS = {errno.ENOSPC: "max_user_watches=524288", errno.EMFILE: "max_user_instances=1024"}
 _RAISE_IT = "Raise the limit to see saves at once: sudo sysctl fs.inotify."
 KEEPALIVE_SECONDS = 15.0
-_MIRROR_PREFIX_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # The events the watcher records, asked of the kernel and kept by watchdog (nothing else
 # reaches the handler): not opens and closes, as builds read every file, nor a folder's
 # modification, which comes with every file written in it. With every event type
@@ -290,7 +288,7 @@ def not_found_pages(raw_target: str, base_path: str, root: Path) -> list[Path]:
     the site's. Only a plain lower-case first segment is tried, so nothing escapes root."""
     first = raw_target.partition("?")[0].removeprefix(base_path).split("/", 1)
     pages = [root / "404.html"]
-    if len(first) == 2 and _MIRROR_PREFIX_RE.match(first[0]):
+    if len(first) == 2 and PREFIX_RE.match(first[0]):
         pages.insert(0, root / first[0] / "404.html")
     return pages
 
